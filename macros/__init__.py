@@ -1,0 +1,56 @@
+"""livecalc's mkdocs-macros module: worked examples, checked figures, computed tables, calculators.
+
+Every number comes from ``calculators``; this module looks results up, formats them, compares stated
+figures with them and reports. It holds no financial formula.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+from . import format as fmt
+from .figures import BuildReport, Examples
+
+log = logging.getLogger("mkdocs.plugins.livecalc")
+
+
+def define_env(env: Any) -> None:
+    """Register livecalc's macros and filters (called by mkdocs-macros once per build)."""
+    report = BuildReport()
+    examples = Examples(env, report)
+    env.variables["livecalc_report"] = report
+
+    env.filter(fmt.money, "money")
+    env.filter(fmt.percent, "percent")
+    env.macro(fmt.money, "money")
+    env.macro(fmt.percent, "percent")
+
+    env.macro(examples.fig, "fig")
+    env.macro(examples.inputs, "inputs")
+    env.macro(examples.leverage_table, "leverage_table")
+    env.macro(examples.shock_table, "shock_table")
+    env.macro(examples.tier_table, "tier_table")
+    env.macro(examples.example_data, "example_data")
+
+    try:  # the live calculators' widgets (present once the browser side is built)
+        from .widgets import register
+    except ImportError:
+        pass
+    else:
+        register(env, examples)
+
+
+def on_post_build(env: Any) -> None:
+    """Fail the build, after every page has been read, if any figure or macro call was wrong."""
+    report: BuildReport = env.variables["livecalc_report"]
+    for line in report.corrections:
+        log.info("livecalc: corrected %s", line)
+    if report.errors:
+        listing = "\n".join(f"  {n}. {e}" for n, e in enumerate(report.errors, 1))
+        raise PluginError(
+            f"livecalc: {len(report.errors)} problem(s) with computed figures; the site was not published:\n"
+            f"{listing}"
+        )

@@ -1,0 +1,307 @@
+"""Worked examples (declared as inputs in a page's front matter), figures, stated claims and tables.
+
+A page declares its worked examples once, as inputs::
+
+    examples:
+      btc_10x:
+        calculator: isolated
+        side: long
+        entry_price: 65000
+        ...
+
+and shows results with ``{{ fig("btc_10x.liquidation_price") }}``. A writer may state a figure:
+``{{ fig("btc_10x.liquidation_price", stated="$58,825") }}`` fails the build when the module
+disagrees beyond half a unit of the last stated digit (or ``tol=``); ``draft="$58,465"`` records a
+figure of the writer's draft that the page corrects, and the build prints the correction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from calculators import descriptions, margin
+from calculators.errors import MarginInputError
+
+from . import format as fmt
+
+
+class MacroUsageError(Exception):
+    """A macro call that cannot be carried out; the message names page and line."""
+
+
+@dataclass
+class BuildReport:
+    errors: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)
+
+
+def _template_line() -> int | None:
+    """The line of the page template that is calling a macro (Jinja maps compiled lines back)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            return template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+class Examples:
+    """The macros that read worked examples. One instance per build."""
+
+    def __init__(self, env: Any, report: BuildReport) -> None:
+        self.env = env
+        self.report = report
+        self._cache: dict[str, dict[str, Any]] = {}
+
+    # ----------------------------------------------------------------------------- where we are
+
+    def where(self) -> str:
+        """``docs/page.md:42``: the page and the line of the macro call being rendered."""
+        page = self.env.page
+        path = os.path.relpath(page.file.abs_src_path) if page.file.abs_src_path else page.file.src_path
+        line = _template_line()
+        if line is None:
+            return path
+        # mkdocs hands the macros the page without its front matter: count those lines back in.
+        source = page.file.content_string
+        offset = source.count("\n") - self.env.markdown.count("\n")
+        return f"{path}:{line + max(offset, 0)}"
+
+    def fail(self, message: str) -> str:
+        """Record a misuse and put a visible marker where the figure would be."""
+        self.report.errors.append(f"{self.where()}: {message}")
+        return "**[livecalc error: see the build log]**"
+
+    # ----------------------------------------------------------------------------- examples
+
+    def declared(self) -> Mapping[str, Any]:
+        meta = self.env.page.meta or {}
+        examples = meta.get("examples") or {}
+        if not isinstance(examples, Mapping):
+            raise MacroUsageError("the front matter's 'examples' must be a mapping of names to inputs")
+        return examples
+
+    def definition(self, name: str, _seen: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
+        """An example's calculator and inputs, with ``base:`` examples merged in."""
+        examples = self.declared()
+        if not isinstance(name, str) or name not in examples:
+            known = ", ".join(sorted(examples)) or "none declared in this page's front matter"
+            raise MacroUsageError(f"unknown worked example {name!r} (known: {known})")
+        if name in _seen:
+            raise MacroUsageError(f"worked example {name!r} is its own base")
+        spec = examples[name]
+        if not isinstance(spec, Mapping):
+            raise MacroUsageError(f"worked example {name!r} must be a mapping of inputs")
+        spec = dict(spec)
+        base = spec.pop("base", None)
+        calculator = spec.pop("calculator", None)
+        inputs: dict[str, Any] = {}
+        if base is not None:
+            calculator_of_base, inputs = self.definition(base, _seen + (name,))
+            calculator = calculator or calculator_of_base
+        inputs.update(spec)
+        if calculator not in descriptions.CALCULATORS:
+            raise MacroUsageError(
+                f"worked example {name!r} needs 'calculator:' set to one of {', '.join(descriptions.CALCULATORS)}"
+            )
+        return calculator, inputs
+
+    def inputs_of(self, name: str, overrides: Mapping[str, Any], calculator: str | None = None) -> tuple[str, dict]:
+        own_calculator, inputs = self.definition(name)
+        calculator = calculator or own_calculator
+        inputs.update(overrides)
+        try:
+            return calculator, descriptions.complete_inputs(descriptions.CALCULATORS[calculator], inputs)
+        except MarginInputError as error:
+            raise MacroUsageError(f"worked example {name!r}: {error}") from None
+
+    def results(self, name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        calculator, inputs = self.inputs_of(name, overrides)
+        key = json.dumps([calculator, inputs], sort_keys=True, default=str)
+        if key not in self._cache:
+            try:
+                self._cache[key] = descriptions.compute(calculator, inputs)
+            except MarginInputError as error:
+                raise MacroUsageError(f"worked example {name!r}: {error}") from None
+        return calculator, inputs, self._cache[key]
+
+    @staticmethod
+    def describe_inputs(inputs: Mapping[str, Any]) -> str:
+        return ", ".join(f"{key}={json.dumps(value, default=str)}" for key, value in inputs.items())
+
+    # ----------------------------------------------------------------------------- macros
+
+    def fig(self, ref: str, stated: Any = None, draft: Any = None, tol: Any = None,
+            decimals: int | None = None, **overrides: Any) -> str:
+        """``{{ fig("example.output") }}``: a computed figure, formatted by its unit.
+
+        ``stated=``: a figure the writer asserts; the build fails when it disagrees.
+        ``draft=``: a wrong figure of the draft that the page replaces; the build reports it.
+        ``tol=``: how far a stated figure may be off ("1%" relative, or a number in the figure's scale).
+        Other keyword arguments override the example's inputs (``leverage=20``).
+        """
+        try:
+            if not isinstance(ref, str) or "." not in ref:
+                raise MacroUsageError(f"fig() takes 'example.output', got {ref!r}")
+            name, path = ref.split(".", 1)
+            calculator, inputs, outputs = self.results(name, overrides)
+            value, unit = self.lookup(calculator, outputs, path, ref)
+            shown = fmt.by_unit(value, unit, decimals)
+            if stated is not None:
+                self.check(ref, stated, tol, value, unit, shown, inputs, kind="stated")
+            if draft is not None:
+                self.check(ref, draft, tol, value, unit, shown, inputs, kind="draft")
+            return shown
+        except MacroUsageError as error:
+            return self.fail(str(error))
+
+    def lookup(self, calculator: str, outputs: Mapping[str, Any], path: str, ref: str) -> tuple[Any, str | None]:
+        value: Any = outputs
+        for part in path.split("."):
+            if isinstance(value, Mapping) and part in value:
+                value = value[part]
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            elif isinstance(value, list):
+                labels = [row.get("label") for row in value if isinstance(row, Mapping)]
+                if part in labels:
+                    value = value[labels.index(part)]
+                else:
+                    raise MacroUsageError(f"{ref!r}: no position {part!r} (positions: {', '.join(map(str, labels))})")
+            else:
+                options = ", ".join(sorted(value)) if isinstance(value, Mapping) else "none"
+                raise MacroUsageError(f"{ref!r}: unknown output {part!r} (outputs here: {options})")
+        if isinstance(value, (Mapping, list)):
+            raise MacroUsageError(f"{ref!r} is a group of results, not one figure; name one of them")
+        named = [part for part in path.split(".") if not part.isdigit()]
+        unit = descriptions.CALCULATORS[calculator].unit_of(named[-1])
+        return value, unit
+
+    def check(self, ref: str, claim: Any, tol: Any, value: Any, unit: str | None, shown: str,
+              inputs: Mapping[str, Any], kind: str) -> None:
+        try:
+            claimed, half_unit = fmt.parse_stated(claim, unit)
+            allowed = half_unit if tol is None else fmt.parse_tolerance(tol, value or 0.0)
+        except (ValueError, ArithmeticError) as error:
+            raise MacroUsageError(f"{ref}: {error}") from None
+        if value is None:
+            agrees = False
+        elif tol is None:
+            # Rounding the computed figure to the digits the writer gave must give the writer's figure;
+            # a figure exactly half-way (9.5% stated as 10%) is not taken as agreeing.
+            agrees = abs(float(value) - claimed) < allowed * (1 - 1e-9)
+        else:
+            agrees = abs(float(value) - claimed) <= allowed
+        where = self.where()
+        if kind == "stated" and not agrees:
+            self.report.errors.append(
+                f"{where}: {ref} is stated as {claim} but the module computes {shown} "
+                f"(example inputs: {self.describe_inputs(inputs)})"
+            )
+        elif kind == "draft":
+            if agrees:
+                self.report.corrections.append(
+                    f"{where}: {ref}: the draft's {claim} agrees with the computed {shown}; use stated= instead of draft="
+                )
+            else:
+                self.report.corrections.append(f"{where}: {ref}: draft said {claim}, the page shows {shown}")
+
+    def inputs(self, name: str, field: str | None = None, **overrides: Any) -> str:
+        """An example's input as a reader would type it: ``{{ inputs("btc_10x", "entry_price") }}``."""
+        try:
+            calculator, values = self.inputs_of(name, overrides)
+            calc = descriptions.CALCULATORS[calculator]
+            if field is None:
+                raise MacroUsageError("inputs() needs a field name, for example inputs('btc_10x', 'entry_price')")
+            parsed_all = descriptions.parse_inputs(calc, values)
+            if field.startswith("positions."):
+                # positions.1.entry_price or positions.ETH.entry_price
+                _, which, field = (field.split(".") + ["", ""])[:3]
+                rows = parsed_all["positions"]
+                labels = [row["label"] for row in rows]
+                index = int(which) if which.isdigit() else labels.index(which) if which in labels else None
+                if index is None or index >= len(rows):
+                    raise MacroUsageError(f"{name!r} has no position {which!r} (positions: {', '.join(labels)})")
+                described = {f.name: f for f in calc.position_fields}
+                parsed_all = rows[index]
+            else:
+                described = {f.name: f for f in calc.fields}
+            if field not in described:
+                raise MacroUsageError(f"{name!r} has no input {field!r} (inputs: {', '.join(described)})")
+            f = described[field]
+            parsed = parsed_all[field]
+            if f.unit == "usd":
+                return fmt.money(parsed, 0 if float(parsed).is_integer() else 2)
+            if f.unit == "percent":
+                return fmt.percent(parsed, 1 if round(parsed * 1000, 9).is_integer() else 2)
+            if f.unit == "multiple":
+                return fmt.multiple(parsed)
+            return str(dict(f.choices).get(parsed, parsed)) if f.kind == "choice" else str(parsed)
+        except MarginInputError as error:
+            return self.fail(f"worked example {name!r}: {error}")
+        except MacroUsageError as error:
+            return self.fail(str(error))
+
+    def example_data(self, name: str, calculator: str | None = None) -> dict[str, Any]:
+        """The completed inputs of an example (for a calculator's first state)."""
+        return self.inputs_of(name, {}, calculator)[1]
+
+    def leverage_table(self, name: str, leverages: Any = (2, 3, 5, 10, 20, 25, 50, 75, 100, 125),
+                       **overrides: Any) -> str:
+        """A Markdown table: for each leverage, position size, liquidation price and distance."""
+        try:
+            if not isinstance(leverages, (list, tuple)) or not leverages:
+                raise MacroUsageError(f"leverage_table(): leverages must be a list of numbers, got {leverages!r}")
+            rows = ["| Leverage | Position size | Liquidation price | Move to liquidation |",
+                    "|---:|---:|---:|---:|"]
+            for leverage in leverages:
+                _, _, out = self.results(name, {**overrides, "leverage": leverage})
+                rows.append(f"| {fmt.multiple(leverage)} | {fmt.money(out['notional'])} | "
+                            f"{fmt.money(out['liquidation_price'])} | {fmt.percent(out['distance_pct'])} |")
+            return "\n".join(rows)
+        except MacroUsageError as error:
+            return self.fail(str(error))
+
+    def shock_table(self, name: str, **overrides: Any) -> str:
+        """A Markdown table comparing isolated and cross margin after an example's price moves."""
+        try:
+            calculator, inputs, out = self.results(name, overrides)
+            if calculator != "compare":
+                raise MacroUsageError(f"shock_table() needs a 'compare' example; {name!r} is {calculator!r}")
+            rows = ["| Position | Price move | Isolated margin | Cross margin |", "|---|---:|---|---|"]
+            for index, row in enumerate(inputs["positions"]):
+                iso, cross = out["isolated"]["positions"][index], out["cross"]["positions"][index]
+                move = fmt.percent(out["moves"][index], 1)
+                rows.append(f"| {iso['label']} ({row['side']}) | {move} | {self._verdict(iso)} | {self._verdict(cross)} |")
+            rows.append(f"| **Balance left** | | **{fmt.money(out['isolated_balance_left'])}** | "
+                        f"**{fmt.money(out['cross_balance_left'])}** |")
+            return "\n".join(rows)
+        except MacroUsageError as error:
+            return self.fail(str(error))
+
+    @staticmethod
+    def _verdict(outcome: Mapping[str, Any]) -> str:
+        if outcome["liquidated"]:
+            return "liquidated"
+        pnl = outcome["pnl"]
+        return "open, " + (f"loss {fmt.money(-pnl)}" if pnl < 0 else f"profit {fmt.money(pnl)}" if pnl > 0 else "no change")
+
+    def tier_table(self, key: str = margin.TIER_TABLES[0]) -> str:
+        """The shipped tier table as Markdown, with its source and date."""
+        try:
+            table = margin.load_tier_table(key)
+        except MarginInputError as error:
+            return self.fail(str(error))
+        rows = [f"*{table.label}.* Source: {table.source}", "",
+                "| Position size (USD) | Max leverage | Maintenance rate | Maintenance amount |",
+                "|---|---:|---:|---:|"]
+        for tier in table.tiers:
+            rows.append(f"| {fmt.money(tier.floor, 0)} to {fmt.money(tier.cap, 0)} | {fmt.multiple(tier.max_leverage)} | "
+                        f"{fmt.percent(tier.mmr)} | {fmt.money(tier.maintenance_amount, 0)} |")
+        return "\n".join(rows)
+
