@@ -51,6 +51,6 @@ def on_post_build(env: Any) -> None:
     if report.errors:
         listing = "\n".join(f"  {n}. {e}" for n, e in enumerate(report.errors, 1))
         raise PluginError(
-            f"livecalc: {len(report.errors)} problem(s) with computed figures; the site was not published:\n"
+            f"livecalc: {len(report.errors)} problem(s) with computed figures; fix them and build again:\n"
             f"{listing}"
         )
