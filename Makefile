@@ -9,7 +9,7 @@ MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site serve test setup browser bench clean
+.PHONY: site serve test setup browser pyodide-wheels bench clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,20 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+## make pyodide-wheels: pure-Python pytest/hypothesis wheels for running the module's tests inside Pyodide
+## (tests/test_in_pyodide.py; the npm Pyodide carries no wheels and tests run offline)
+PYODIDE_WHEELS := .cache/pyodide-wheels
+$(PYODIDE_WHEELS)/.installed: tests/pyodide/requirements.txt | $(PY_STAMP)
+	rm -rf $(PYODIDE_WHEELS)
+	$(PY) -m pip download --quiet --require-hashes --only-binary=:all: --no-deps \
+	  --python-version 3.14 --implementation py --abi none --platform any \
+	  -d $(PYODIDE_WHEELS) -r tests/pyodide/requirements.txt
+	touch $@
+
+pyodide-wheels: $(PYODIDE_WHEELS)/.installed
+
 ## make test: set up, then every test (module, macros, built site, browser)
-test: setup browser
+test: setup browser pyodide-wheels
 	$(PY) -m pytest
 
 ## make bench: the benchmarks (several minutes); writes bench/results.json
