@@ -1,0 +1,529 @@
+"""The on-page SEO audit of a built site (``livecalc check``, and the end of every ``mkdocs build``).
+
+It reads the HTML that MkDocs wrote -- what a search engine reads -- page by page, and reports each
+finding with the page, the rule, what it found and how to fix it. The rules, and their severity:
+
+=========================  ========  ===========================================================
+rule                       severity  passes when
+=========================  ========  ===========================================================
+title-length               error     ``<title>`` has 30 to 60 characters
+description-length         error     ``<meta name="description">`` has 70 to 160 characters
+h1-count                   error     the page has exactly one ``<h1>``
+image-alt                  error     every ``<img>`` has an ``alt`` attribute
+broken-link                error     every internal link (``a``, ``img``, ``link``, ``script``)
+                                     leads to a file of the site, and its ``#fragment`` to an id
+duplicate-title            error     no two pages share a ``<title>``
+duplicate-description      error     no two pages share a meta description
+canonical                  error     an absolute ``http(s)`` canonical URL, equal to ``og:url``
+social-image               error     ``og:image`` is absolute and, when on this site, exists
+structured-data            error     a guide's JSON-LD parses: an ``Article`` with headline,
+                                     description, datePublished, dateModified, author, publisher,
+                                     image, and a ``BreadcrumbList``
+keyword-title              warning   the target keyword is in the ``<title>``
+keyword-h1                 warning   ... in the H1
+keyword-first-paragraph    warning   ... in the article's first paragraph
+keyword-slug               warning   ... in the slug (its words joined by hyphens)
+keyword-description        warning   ... in the meta description
+keyword-missing            warning   a guide (``og:type`` article) declares a target keyword
+image-alt-empty            warning   no ``alt=""`` (right only for a purely decorative image)
+site-url                   warning   the canonical URLs are not on localhost (set ``SITE_URL``)
+=========================  ========  ===========================================================
+
+Errors stop the build and make ``livecalc check`` exit non-zero; warnings are advice.
+
+The target keyword comes from the page's ``<meta name="keywords">``, which the theme writes from the
+front matter's ``target_keyword``. Matching ignores case and punctuation: both texts are lowercased
+and every run of characters other than letters and digits becomes one space, then the keyword's words
+must appear together and in order, as whole words ("cross-margin" matches "cross margin"; "margins"
+does not match "margin": no stemming, no synonyms, no reordering).
+
+A page marked ``noindex`` (a draft shown by ``mkdocs serve`` or a preview build) is audited too, but
+its findings are warnings: a draft is allowed to be unfinished.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import unquote, urljoin, urlsplit
+
+TITLE_RANGE = (30, 60)
+DESCRIPTION_RANGE = (70, 160)
+
+ERROR = "error"
+WARNING = "warning"
+
+RULES: dict[str, str] = {
+    "title-length": ERROR,
+    "description-length": ERROR,
+    "h1-count": ERROR,
+    "image-alt": ERROR,
+    "broken-link": ERROR,
+    "duplicate-title": ERROR,
+    "duplicate-description": ERROR,
+    "canonical": ERROR,
+    "social-image": ERROR,
+    "structured-data": ERROR,
+    "keyword-title": WARNING,
+    "keyword-h1": WARNING,
+    "keyword-first-paragraph": WARNING,
+    "keyword-slug": WARNING,
+    "keyword-description": WARNING,
+    "keyword-missing": WARNING,
+    "image-alt-empty": WARNING,
+    "site-url": WARNING,
+}
+
+ARTICLE_FIELDS = ("headline", "description", "datePublished", "dateModified", "author", "publisher", "image")
+
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+_LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "source": "src", "iframe": "src"}
+_NOT_CHECKED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "blob:")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix: the page (its address), the rule, what was found and how to fix it."""
+
+    page: str
+    rule: str
+    severity: str
+    found: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.severity} [{self.rule}] {self.found}. Fix: {self.fix}"
+
+
+@dataclass
+class PageFacts:
+    """What the audit reads from one built page."""
+
+    file: str  # relative to the site folder: "guide/index.html"
+    url: str  # the page's address relative to the site root: "/guide/"
+    title: str | None = None
+    description: str | None = None
+    keyword: str | None = None
+    robots: str = ""
+    canonical: str | None = None
+    meta_properties: dict[str, str] = field(default_factory=dict)
+    json_ld: list[str] = field(default_factory=list)
+    h1: list[str] = field(default_factory=list)
+    first_paragraph: str | None = None
+    images: list[tuple[str, str | None]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+
+    @property
+    def is_draft(self) -> bool:
+        return "noindex" in self.robots.lower()
+
+    @property
+    def slug(self) -> str:
+        return self.url.strip("/").rsplit("/", 1)[-1]
+
+
+def fold(text: str) -> str:
+    """Whitespace folded to single spaces, ends trimmed."""
+    return " ".join(text.split())
+
+
+def words(text: str) -> str:
+    """Lowercase words separated by single spaces: punctuation, hyphens and symbols are dropped.
+
+    >>> words("Crypto Isolated-Margin vs. Cross Margin: A Breakdown")
+    'crypto isolated margin vs cross margin a breakdown'
+    """
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def contains_keyword(text: str | None, keyword: str) -> bool:
+    """Whether ``keyword``'s words appear in ``text`` together, in order, as whole words.
+
+    >>> contains_keyword("Understanding crypto isolated margin vs. cross-margin today", "Crypto isolated margin vs cross margin")
+    True
+    >>> contains_keyword("isolated margins", "isolated margin")
+    False
+    """
+    wanted = words(keyword)
+    return bool(text) and bool(wanted) and f" {wanted} " in f" {words(text)} "
+
+
+class _PageParser(HTMLParser):
+    def __init__(self, facts: PageFacts) -> None:
+        super().__init__(convert_charrefs=True)
+        self.facts = facts
+        self.stack: list[str] = []
+        self.article_depth: int | None = None  # len(stack) inside Material's content <article>
+        self.capture: str | None = None  # "title", "h1", "p", "ld"
+        self.capture_depth = 0
+        self.buffer: list[str] = []
+        self.skip_depth: int | None = None  # inside a heading's permalink anchor
+
+    def handle_starttag(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+        attrs = {name: (value if value is not None else "") for name, value in attributes}
+        raw = dict(attributes)
+        facts = self.facts
+        if "id" in attrs:
+            facts.ids.add(attrs["id"])
+        if tag == "a" and "name" in attrs:
+            facts.ids.add(attrs["name"])
+        if tag in _LINK_ATTRIBUTES and attrs.get(_LINK_ATTRIBUTES[tag]):
+            if not (tag == "link" and attrs.get("rel", "").lower() in ("preconnect", "dns-prefetch")):
+                facts.links.append(attrs[_LINK_ATTRIBUTES[tag]])
+        if tag == "meta":
+            name = attrs.get("name", "").lower()
+            prop = attrs.get("property", "").lower()
+            content = attrs.get("content", "")
+            if name == "description" and facts.description is None:
+                facts.description = fold(content)
+            elif name == "keywords" and facts.keyword is None:
+                facts.keyword = fold(content)
+            elif name == "robots":
+                facts.robots = content
+            elif prop or name.startswith("twitter:"):
+                facts.meta_properties.setdefault(prop or name, content)
+        elif tag == "link" and attrs.get("rel", "").lower() == "canonical":
+            facts.canonical = attrs.get("href")
+        elif tag == "img":
+            facts.images.append((attrs.get("src", ""), raw.get("alt")))
+
+        if tag in _VOID:
+            return
+        self.stack.append(tag)
+        if tag == "article" and "md-content__inner" in attrs.get("class", "").split() and self.article_depth is None:
+            self.article_depth = len(self.stack)
+        if self.capture is None:
+            if tag == "title" and facts.title is None and self.stack[:-1] == ["html", "head"]:
+                self._start("title")
+            elif tag == "h1":
+                self._start("h1")
+            elif (
+                tag == "p"
+                and facts.first_paragraph is None
+                and self.article_depth is not None
+                and len(self.stack) == self.article_depth + 1
+            ):
+                self._start("p")
+            elif tag == "script" and attrs.get("type", "").lower() == "application/ld+json":
+                self._start("ld")
+        elif tag == "a" and "headerlink" in attrs.get("class", "").split() and self.skip_depth is None:
+            self.skip_depth = len(self.stack)
+
+    def handle_startendtag(self, tag, attributes):
+        self.handle_starttag(tag, attributes)
+        if tag not in _VOID and self.stack and self.stack[-1] == tag:
+            self.handle_endtag(tag)
+
+    def _start(self, what: str) -> None:
+        self.capture, self.capture_depth, self.buffer = what, len(self.stack), []
+
+    def handle_data(self, data: str) -> None:
+        if self.capture and self.skip_depth is None:
+            self.buffer.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID or tag not in self.stack:
+            return
+        while self.stack:
+            depth = len(self.stack)
+            if self.skip_depth == depth:
+                self.skip_depth = None
+            if self.capture and self.capture_depth == depth:
+                self._finish()
+            if self.article_depth == depth:
+                self.article_depth = -1  # closed: no first paragraph after the article
+            if self.stack.pop() == tag:
+                break
+
+    def _finish(self) -> None:
+        text = "".join(self.buffer)
+        facts = self.facts
+        if self.capture == "title":
+            facts.title = fold(text)
+        elif self.capture == "h1":
+            facts.h1.append(fold(text))
+        elif self.capture == "p":
+            facts.first_paragraph = fold(text)
+        elif self.capture == "ld":
+            facts.json_ld.append(text)
+        self.capture = None
+
+
+def page_url(file: str) -> str:
+    """A page file's address relative to the site root: ``a/index.html`` -> ``/a/``."""
+    if file == "index.html":
+        return "/"
+    if file.endswith("/index.html"):
+        return "/" + file[: -len("index.html")]
+    return "/" + file
+
+
+def read_page(site_dir: Path, file: str) -> PageFacts:
+    facts = PageFacts(file=file, url=page_url(file))
+    parser = _PageParser(facts)
+    parser.feed((Path(site_dir) / file).read_text("utf-8", errors="replace"))
+    parser.close()
+    if parser.capture:  # unterminated element at the end of the file
+        parser._finish()
+    return facts
+
+
+def page_files(site_dir: Path) -> list[str]:
+    """The site's pages: every ``index.html``, not under the theme's ``assets/`` or ``search/``."""
+    site_dir = Path(site_dir)
+    files = []
+    for path in sorted(site_dir.rglob("index.html")):
+        relative = path.relative_to(site_dir).as_posix()
+        if relative.split("/", 1)[0] in ("assets", "search"):
+            continue
+        files.append(relative)
+    return files
+
+
+def site_root(pages: Iterable[PageFacts]) -> str | None:
+    """The site's public address (``site_url``), from a canonical URL and the page's own address."""
+    for page in pages:
+        if page.canonical and page.canonical.endswith(page.url.lstrip("/")):
+            return page.canonical[: len(page.canonical) - len(page.url.lstrip("/"))] or None
+    return None
+
+
+class _Site:
+    """The built site on disk, with each HTML file's ids read once."""
+
+    def __init__(self, site_dir: Path, root: str | None) -> None:
+        self.dir = Path(site_dir)
+        self.root = root
+        split = urlsplit(root) if root else None
+        self.netloc = split.netloc if split else None
+        self.base_path = split.path if split and split.path else "/"
+        self._ids: dict[str, set[str]] = {}
+
+    def ids(self, file: str) -> set[str]:
+        if file not in self._ids:
+            self._ids[file] = read_page(self.dir, file).ids
+        return self._ids[file]
+
+    def internal_path(self, page: PageFacts, link: str) -> tuple[str, str] | None:
+        """``(path relative to the site root, fragment)`` for an internal link, None for an external one."""
+        split = urlsplit(link)
+        if split.scheme and split.scheme not in ("http", "https"):
+            return None
+        if split.netloc:
+            if split.netloc != self.netloc or not split.path.startswith(self.base_path):
+                return None
+            path = split.path[len(self.base_path):]
+        else:
+            joined = urljoin("http://site" + self.base_path + page.url.lstrip("/"), split.path)
+            path = urlsplit(joined).path
+            if not path.startswith(self.base_path):
+                return (".." + path, split.fragment)  # climbs out of the site
+            path = path[len(self.base_path):]
+        return (unquote(path), unquote(split.fragment))
+
+    def resolve(self, path: str) -> str | None:
+        """The file a site path serves (``a/`` -> ``a/index.html``), or None."""
+        path = path.lstrip("/")
+        candidates = [path + "index.html"] if path == "" or path.endswith("/") else [path, path + "/index.html"]
+        for candidate in candidates:
+            candidate = posixpath.normpath(candidate)
+            if candidate.startswith(".."):
+                return None
+            if (self.dir / candidate).is_file():
+                return candidate
+        return None
+
+
+def _draftable(page: PageFacts, finding: Finding) -> Finding:
+    if page.is_draft and finding.severity == ERROR:
+        return Finding(finding.page, finding.rule, WARNING, f"(draft page) {finding.found}", finding.fix)
+    return finding
+
+
+def _length_finding(page: PageFacts, rule: str, label: str, key: str, text: str | None, bounds: tuple[int, int]) -> Finding | None:
+    low, high = bounds
+    if not text:
+        return Finding(page.url, rule, ERROR, f"no {label}", f"write the page's `{key}:` in its front matter ({low}-{high} characters)")
+    size = len(text)
+    if low <= size <= high:
+        return None
+    action = "shorten" if size > high else "lengthen"
+    return Finding(
+        page.url, rule, ERROR, f'{label} has {size} characters: "{text}"',
+        f"{action} the front matter `{key}:` to {low}-{high} characters",
+    )
+
+
+def check_page(page: PageFacts, site: _Site) -> list[Finding]:
+    """Every rule that looks at one page alone."""
+    found: list[Finding] = []
+    url = page.url
+
+    for finding in (
+        _length_finding(page, "title-length", "<title>", "title", page.title, TITLE_RANGE),
+        _length_finding(page, "description-length", "meta description", "description", page.description, DESCRIPTION_RANGE),
+    ):
+        if finding:
+            found.append(finding)
+
+    if len(page.h1) != 1:
+        what = "no <h1>" if not page.h1 else f"{len(page.h1)} <h1> elements: " + "; ".join(f'"{h}"' for h in page.h1)
+        found.append(Finding(url, "h1-count", ERROR, what,
+                             "keep exactly one top-level heading (`# ...`); make the others `## ...`"))
+
+    for src, alt in page.images:
+        if alt is None:
+            found.append(Finding(url, "image-alt", ERROR, f"image {src} has no alt attribute",
+                                 "describe the image: ![what it shows](path), or alt=\"...\" in HTML"))
+        elif not alt.strip():
+            found.append(Finding(url, "image-alt-empty", WARNING, f"image {src} has an empty alt",
+                                 "describe the image unless it is purely decorative"))
+
+    seen: set[str] = set()
+    for link in page.links:
+        if link in seen or link.lower().startswith(_NOT_CHECKED_SCHEMES):
+            continue
+        seen.add(link)
+        target = site.internal_path(page, link)
+        if target is None:
+            continue
+        path, fragment = target
+        file = site.resolve(path) if path else page.file
+        if file is None:
+            found.append(Finding(url, "broken-link", ERROR, f"link to {link}: no such page or file in the site",
+                                 "correct the link, or publish the page it points to (a draft is not published)"))
+        elif fragment and file.endswith(".html") and fragment not in site.ids(file):
+            found.append(Finding(url, "broken-link", ERROR, f"link to {link}: {file} has no element with id \"{fragment}\"",
+                                 "link to an existing heading's anchor (see the heading's ¶ link)"))
+
+    canonical = page.canonical
+    og_url = page.meta_properties.get("og:url")
+    if not canonical or urlsplit(canonical).scheme not in ("http", "https"):
+        found.append(Finding(url, "canonical", ERROR, f"canonical URL is {canonical!r}, not absolute",
+                             "set site_url (SITE_URL) so MkDocs writes absolute canonical URLs"))
+    elif og_url != canonical:
+        found.append(Finding(url, "canonical", ERROR, f"og:url {og_url!r} differs from the canonical URL {canonical!r}",
+                             "render og:url from page.canonical_url in the theme's head partial"))
+
+    image = page.meta_properties.get("og:image")
+    if not image or urlsplit(image).scheme not in ("http", "https"):
+        found.append(Finding(url, "social-image", ERROR, f"og:image is {image!r}, not an absolute URL",
+                             "give the page an image (front matter `image:`) or let the build draw its card"))
+    else:
+        target = site.internal_path(page, image)
+        if target is not None and site.resolve(target[0]) is None:
+            found.append(Finding(url, "social-image", ERROR, f"og:image {image} is not in the built site",
+                                 "check the front matter `image:` path, or that the build drew the card"))
+
+    is_article = page.meta_properties.get("og:type") == "article"
+    if is_article:
+        found.extend(check_structured_data(page))
+
+    keyword = page.keyword
+    if is_article and not keyword:
+        found.append(Finding(url, "keyword-missing", WARNING, "the guide declares no target keyword",
+                             "add `target_keyword:` to its front matter"))
+    if keyword:
+        places = (
+            ("keyword-title", "<title>", page.title, "the front matter `title:`"),
+            ("keyword-h1", "H1", page.h1[0] if page.h1 else None, "the page's `# ` heading"),
+            ("keyword-first-paragraph", "first paragraph", page.first_paragraph, "the first paragraph after the H1"),
+            ("keyword-slug", "slug", page.slug.replace("-", " "), "the slug (file name); a published address should not change"),
+            ("keyword-description", "meta description", page.description, "the front matter `description:`"),
+        )
+        for rule, label, text, where in places:
+            if not contains_keyword(text, keyword):
+                shown = page.slug if rule == "keyword-slug" else text
+                found.append(Finding(url, rule, WARNING, f'target keyword "{keyword}" is not in the {label} ({shown!r})',
+                                     f"use the phrase in {where}"))
+    return [_draftable(page, f) for f in found]
+
+
+def check_structured_data(page: PageFacts) -> list[Finding]:
+    """A guide's JSON-LD: it parses, and has an Article with its fields and a BreadcrumbList."""
+    fix = "see overrides/partials/livecalc-head.html (JSON-LD) and the page's front matter"
+    items: list[dict] = []
+    for block in page.json_ld:
+        try:
+            data = json.loads(block)
+        except ValueError as error:
+            return [Finding(page.url, "structured-data", ERROR, f"JSON-LD does not parse: {error}", fix)]
+        graph = data.get("@graph", [data]) if isinstance(data, dict) else data
+        items.extend(item for item in graph if isinstance(item, dict))
+    types = {item.get("@type"): item for item in items}
+    found = []
+    article = types.get("Article")
+    if article is None:
+        found.append(Finding(page.url, "structured-data", ERROR, "no JSON-LD Article", fix))
+    else:
+        missing = [name for name in ARTICLE_FIELDS if not article.get(name)]
+        if missing:
+            found.append(Finding(page.url, "structured-data", ERROR,
+                                 f"JSON-LD Article lacks {', '.join(missing)}",
+                                 "give the page `date:` (and `title:`, `description:`) in its front matter; " + fix))
+    if "BreadcrumbList" not in types:
+        found.append(Finding(page.url, "structured-data", ERROR, "no JSON-LD BreadcrumbList", fix))
+    return found
+
+
+def check_duplicates(pages: list[PageFacts]) -> list[Finding]:
+    """No two pages with the same title, nor with the same description (compared without case)."""
+    found = []
+    for rule, attribute, key in (("duplicate-title", "title", "title"), ("duplicate-description", "description", "description")):
+        first: dict[str, PageFacts] = {}
+        for page in pages:
+            text = getattr(page, attribute)
+            if not text:
+                continue
+            folded = fold(text).casefold()
+            if folded in first:
+                other = first[folded]
+                found.append(_draftable(page, Finding(
+                    page.url, rule, ERROR, f'same {attribute} as {other.url}: "{text}"',
+                    f"give one of the two pages its own front matter `{key}:`",
+                )))
+            else:
+                first[folded] = page
+    return found
+
+
+def check_site_url(root: str | None) -> list[Finding]:
+    host = urlsplit(root).hostname if root else None
+    if host in ("127.0.0.1", "localhost", "0.0.0.0", "::1"):
+        return [Finding("(site)", "site-url", WARNING, f"canonical URLs point to {root}",
+                        "build for deployment with SITE_URL=https://your.domain/ make site")]
+    return []
+
+
+def audit_pages(site_dir: Path, pages: list[PageFacts]) -> list[Finding]:
+    root = site_root(pages)
+    site = _Site(site_dir, root)
+    for page in pages:
+        site._ids[page.file] = page.ids
+    findings = check_site_url(root)
+    for page in pages:
+        findings.extend(check_page(page, site))
+    findings.extend(check_duplicates(pages))
+    return findings
+
+
+def audit_site(site_dir: Path | str) -> list[Finding]:
+    """Every finding for every page of the site built into ``site_dir``."""
+    site_dir = Path(site_dir)
+    pages = [read_page(site_dir, file) for file in page_files(site_dir)]
+    return audit_pages(site_dir, pages)
+
+
+def summary(findings: list[Finding], pages: int | None = None) -> str:
+    errors = sum(f.severity == ERROR for f in findings)
+    warnings = len(findings) - errors
+    counted = f"{pages} page(s), " if pages is not None else ""
+    return f"{counted}{errors} error(s), {warnings} warning(s)"

@@ -1,0 +1,133 @@
+"""The ``livecalc`` command.
+
+    livecalc import DRAFT... [--force] [--docs-dir DIR] [--date YYYY-MM-DD]
+    livecalc check [--site-dir DIR]
+
+Exit status: 0 when done (``check``: no error, warnings allowed), 1 when a draft is refused or the
+audit finds an error, 2 for a usage error (such as a site folder that does not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import yaml
+
+from . import audit
+from .importer import ImportRefused, import_drafts
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without resolving its tags (``!ENV``, ``!!python/name``): only plain keys are used."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def project_settings(start: Path | None = None) -> tuple[Path, Path]:
+    """``(docs_dir, site_dir)`` of the MkDocs project around ``start`` (the nearest mkdocs.yml above it).
+
+    Without a mkdocs.yml: ``docs`` and ``site`` in the current folder.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        config_file = folder / "mkdocs.yml"
+        if config_file.is_file():
+            try:
+                config = yaml.load(config_file.read_text("utf-8"), Loader=_IgnoreTags) or {}
+            except yaml.YAMLError:
+                config = {}
+            docs = config.get("docs_dir") if isinstance(config.get("docs_dir"), str) else "docs"
+            site = config.get("site_dir") if isinstance(config.get("site_dir"), str) else "site"
+            return folder / docs, folder / site
+    return Path("docs"), Path("site")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def command_import(args: argparse.Namespace) -> int:
+    docs_dir = Path(args.docs_dir) if args.docs_dir else project_settings()[0]
+    try:
+        written = import_drafts([Path(d) for d in args.drafts], docs_dir, force=args.force, date=args.date)
+    except ImportRefused as refused:
+        for error in refused.errors:
+            print(f"livecalc import: {error}", file=sys.stderr)
+        print(f"livecalc import: refused; nothing was written ({len(refused.errors)} problem(s))", file=sys.stderr)
+        return 1
+    for item in written:
+        verb = "replaced" if item.replaced else "wrote"
+        state = (
+            "status: ready, published by the next build"
+            if item.draft.ready
+            else "status: draft, left out of the built site until its front matter says status: ready"
+        )
+        print(f"{verb} {_relative(item.path)} ({state}) -> /{item.draft.slug}/")
+    if written:
+        print("next: `make site` builds and audits it; `make serve` previews it (drafts included); "
+              "add it to the nav in mkdocs.yml to list it in the menu")
+    return 0
+
+
+def command_check(args: argparse.Namespace) -> int:
+    site_dir = Path(args.site_dir) if args.site_dir else project_settings()[1]
+    if not (site_dir / "index.html").is_file():
+        print(f"livecalc check: {site_dir} is not a built site (no index.html); run `make site` first",
+              file=sys.stderr)
+        return 2
+    pages = audit.page_files(site_dir)
+    findings = audit.audit_site(site_dir)
+    for finding in sorted(findings, key=lambda f: (f.severity != audit.ERROR, f.page, f.rule)):
+        print(finding)
+    print(f"livecalc check: {_relative(site_dir)}: {audit.summary(findings, len(pages))}")
+    return 1 if any(f.severity == audit.ERROR for f in findings) else 0
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-26") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="livecalc", description="livecalc's publishing pipeline.")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    importing = commands.add_parser(
+        "import", help="turn writers' drafts into docs/<slug>.md pages",
+        description="Turn writers' drafts (Title:, Slug:, Meta:, Target Keyword:, DRAFT_READY, paragraphs) "
+                    "into docs/<slug>.md. All drafts are checked first: if one is refused, nothing is written.",
+    )
+    importing.add_argument("drafts", nargs="+", metavar="DRAFT", help="a draft file (plain UTF-8 text)")
+    importing.add_argument("--force", action="store_true", help="replace a page that already exists")
+    importing.add_argument("--docs-dir", help="where pages go (default: docs_dir of the nearest mkdocs.yml)")
+    importing.add_argument("--date", type=_date, help="the page's date (default: today), YYYY-MM-DD")
+    importing.set_defaults(run=command_import)
+
+    checking = commands.add_parser(
+        "check", help="audit the built site's pages for on-page SEO",
+        description="Audit every page of a built site: title and description lengths, target keyword "
+                    "placement, one H1, image alt text, internal links, duplicates, head tags. "
+                    "Exits 1 when there is an error; warnings are advice.",
+    )
+    checking.add_argument("--site-dir", help="the built site (default: site_dir of the nearest mkdocs.yml)")
+    checking.set_defaults(run=command_check)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

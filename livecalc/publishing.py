@@ -1,0 +1,114 @@
+"""Publishing rules: which pages are published, at which address, and who signs them.
+
+A page's front matter ``status`` decides: ``ready`` (or no status at all, for the site's own pages such
+as the home page) is published; ``draft`` is left out of ``mkdocs build`` -- the site, the navigation,
+the search index and the sitemap -- and shown, marked as a draft, by ``mkdocs serve`` or by a build
+with the preview setting (``extra.publishing.preview_drafts``, environment ``LIVECALC_PREVIEW_DRAFTS``).
+
+A page's address is ``/<slug>/``: the file ``docs/<slug>.md`` with MkDocs' directory URLs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from mkdocs.utils.meta import get_data
+
+STATUSES = ("draft", "ready")
+
+
+class PublishingError(Exception):
+    """A page whose front matter breaks a publishing rule (for example an unknown status)."""
+
+
+def read_front_matter(path: Path) -> dict[str, Any]:
+    """The YAML front matter of a Markdown page (empty when it has none), read the way MkDocs reads it."""
+    _, meta = get_data(Path(path).read_text("utf-8", errors="replace"))
+    return dict(meta or {})
+
+
+def page_status(meta: Mapping[str, Any], where: str = "page") -> str | None:
+    """The page's status, ``"draft"`` or ``"ready"``, or None when its front matter has none.
+
+    An unknown status is an error rather than "published": a typo must not publish a draft.
+
+    >>> page_status({"status": "Ready"})
+    'ready'
+    >>> page_status({}) is None
+    True
+    """
+    if "status" not in meta:
+        return None
+    status = str(meta["status"]).strip().lower()
+    if status not in STATUSES:
+        raise PublishingError(
+            f"{where}: status is {meta['status']!r}; write 'status: ready' to publish the page or "
+            f"'status: draft' to keep it out of the built site"
+        )
+    return status
+
+
+def is_draft(meta: Mapping[str, Any], where: str = "page") -> bool:
+    """Whether the page is a draft (left out of the built site unless previewing)."""
+    return page_status(meta, where) == "draft"
+
+
+def is_guide(meta: Mapping[str, Any]) -> bool:
+    """A guide is a page with a publishing status, i.e. one that came from a writer's draft.
+
+    Guides carry the article head tags (JSON-LD ``Article``), the byline and the risk notice; the site's
+    own pages (home, methodology, for writers) do not.
+    """
+    return "status" in meta
+
+
+def truthy(value: Any) -> bool:
+    """A setting's value as a boolean: ``true``, ``1``, ``yes``, ``on`` (any case) are true.
+
+    >>> [truthy(v) for v in (True, "1", "yes", "false", "", None, 0)]
+    [True, True, True, False, False, False, False]
+    """
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def page_address(docs_dir: Path, path: Path) -> str:
+    """The slug part of a page's address, ``/<this>/``: ``guide.md`` and ``guide/index.md`` give ``guide``.
+
+    >>> page_address(Path("docs"), Path("docs/a/b.md")), page_address(Path("docs"), Path("docs/a/index.md"))
+    ('a/b', 'a')
+    """
+    relative = Path(path).relative_to(docs_dir).with_suffix("")
+    if relative.name in ("index", "README"):
+        relative = relative.parent
+    return relative.as_posix().strip(".")
+
+
+def pages(docs_dir: Path) -> Iterable[Path]:
+    """Every Markdown page under ``docs_dir``, in a stable order."""
+    return sorted(p for p in Path(docs_dir).rglob("*.md") if not any(part.startswith(".") for part in p.parts))
+
+
+def slug_users(docs_dir: Path, slug: str) -> list[Path]:
+    """The pages that already use ``slug``: as their address, or as the ``slug`` of their front matter."""
+    users = []
+    for path in pages(docs_dir):
+        if page_address(docs_dir, path) == slug:
+            users.append(path)
+            continue
+        try:
+            meta = read_front_matter(path)
+        except Exception:  # an unreadable page is the build's business, not the importer's
+            continue
+        if str(meta.get("slug", "")).strip() == slug:
+            users.append(path)
+    return users
+
+
+def settings(extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The site's publishing settings (``extra.publishing`` in mkdocs.yml) with their defaults."""
+    given = dict((extra or {}).get("publishing") or {})
+    given.setdefault("preview_drafts", False)
+    return given
