@@ -235,7 +235,8 @@ def _isolated(v: dict[str, Any]) -> dict[str, Any]:
             table=table, model=v["model"],
         )
         basis = quantity * (price if (price and v["model"] == "exchange") else v["entry_price"])
-        used = margin.tier_for_notional(table=table, notional=basis)
+        # the last tier goes on applying above the table's cap (a short's liquidation notional)
+        used = margin.tier_for_notional(table=table, notional=min(basis, table.tiers[-1].cap))
         mmr, cum, table_label = used.mmr, used.maintenance_amount, table.label
     bankruptcy = margin.bankruptcy_price(
         side=v["side"], entry_price=v["entry_price"], quantity=quantity, margin=v["margin"]

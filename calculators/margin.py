@@ -345,8 +345,10 @@ def liquidation_price_tiered(
     tier of the new notional until the tier no longer changes. Because each tier's maintenance amount
     keeps the requirement continuous (``cum_n = floor_n * (MMR_n - MMR_n-1) + cum_n-1``), equity minus
     requirement is strictly monotonic in the price and exactly one tier is consistent; if the
-    iteration were ever to cycle, every tier is tried. Under ``model="simple"`` the requirement is on
-    the value at entry, so the entry's tier is used.
+    iteration were ever to cycle, or a tier's line has no positive root, every tier is tried. Above
+    the table's last cap (a short whose notional grows as the price rises) the last tier applies.
+    ``None`` only when no positive price liquidates the position. Under ``model="simple"`` the
+    requirement is on the value at entry, so the entry's tier is used.
 
     Source: Binance FAQ "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (2020-08-14);
     tier table: Binance announcement of 2021-03-18 (``calculators/data``).
@@ -372,22 +374,24 @@ def liquidation_price_tiered(
 
     if model == "simple":
         return price_in(tier)
+    last = tiers.tiers[-1]
     seen: set[Tier] = set()
     while tier not in seen:
         seen.add(tier)
         price = price_in(tier)
         if price is None:
-            return None
-        try:
-            next_tier = tier_for_notional(table=tiers, notional=q * price)
-        except MarginInputError:
+            # This tier's line has no positive root, but a lower tier's smaller maintenance amount
+            # may have one (a low-leverage long in a high tier): let the search below decide.
             break
+        # A rise can carry a short's notional past the last cap; the table caps what may be
+        # opened, and the last tier goes on applying above it.
+        next_tier = last if q * price > last.cap else tier_for_notional(table=tiers, notional=q * price)
         if next_tier == tier:
             return price
         tier = next_tier
     for candidate in tiers.tiers:
         price = price_in(candidate)
-        if price is not None and candidate.floor <= q * price <= candidate.cap:
+        if price is not None and candidate.floor <= q * price and (q * price <= candidate.cap or candidate == last):
             return price
     return None
 
