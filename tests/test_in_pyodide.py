@@ -35,7 +35,7 @@ PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
 #: the pure-module test files of the issue: when one exists, it must run inside Pyodide
 MODULE_TESTS = ("tests/test_margin.py", "tests/test_tiers.py", "tests/test_descriptions.py")
 #: Hypothesis examples per property inside Pyodide (CPython runs the full default)
-MAX_EXAMPLES = int(os.environ.get("LIVECALC_PYODIDE_MAX_EXAMPLES", "30"))
+MAX_EXAMPLES = int(os.environ.get("LIVECALC_PYODIDE_MAX_EXAMPLES", "100"))
 
 pytestmark = pytest.mark.slow
 

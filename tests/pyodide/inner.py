@@ -46,17 +46,38 @@ def imported_roots(path: Path) -> set[str]:
     return roots
 
 
-def why_not_pure(path: Path, need_calculators: bool = True) -> str | None:
-    """None when the file can run in Pyodide, else the reason it cannot."""
+def helper_modules() -> dict[str, Path]:
+    """Helper modules of the tests folder (``strategies.py``, ``vectors.py``): tests import them by name."""
+    return {p.stem: p for p in (REPO / "tests").glob("*.py")
+            if not p.name.startswith("test_") and p.name != "conftest.py"}
+
+
+def why_not_pure(path: Path, need_calculators: bool = True, host_ok: bool = False,
+                 seen: frozenset[str] = frozenset()) -> str | None:
+    """None when the file can run in Pyodide, else the reason it cannot.
+
+    ``host_ok``: importing a host-only standard module is fine (conftest.py only defines fixtures,
+    which the pure tests do not use). A helper module of the tests folder counts as pure when it is.
+    """
     roots = imported_roots(path)
     host = sorted(roots & HOST_ONLY_STDLIB)
-    if host:
+    if host and not host_ok:
         return "imports " + ", ".join(host)
-    foreign = sorted(r for r in roots if r not in sys.stdlib_module_names and r not in ALLOWED_THIRD_PARTY
-                     and r != "__future__")
+    helpers = helper_modules()
+    foreign = []
+    for root in sorted(roots):
+        if root in sys.stdlib_module_names or root in ALLOWED_THIRD_PARTY or root == "__future__":
+            continue
+        if root in helpers and root not in seen:
+            reason = why_not_pure(helpers[root], need_calculators=False, seen=seen | {root})
+            if reason is None:
+                continue
+            foreign.append(f"{root} (which {reason})")
+        else:
+            foreign.append(root)
     if foreign:
         return "imports " + ", ".join(foreign)
-    if need_calculators and "calculators" not in roots:
+    if need_calculators and "calculators" not in roots and not (roots & set(helpers)):
         return "does not import calculators"
     return None
 
@@ -86,11 +107,14 @@ def copy_code() -> tuple[list[str], dict[str, str]]:
     excluded: dict[str, str] = {}
     conftest = REPO / "tests" / "conftest.py"
     if conftest.exists():
-        reason = why_not_pure(conftest, need_calculators=False)
+        reason = why_not_pure(conftest, need_calculators=False, host_ok=True)
         if reason is None:
             shutil.copy(conftest, WORK / "tests" / "conftest.py")
         else:
             excluded["tests/conftest.py"] = reason
+    for name, path in sorted(helper_modules().items()):
+        if why_not_pure(path, need_calculators=False) is None:
+            shutil.copy(path, WORK / "tests" / path.name)
     for path in sorted((REPO / "tests").glob("test_*.py")):
         rel = f"tests/{path.name}"
         reason = why_not_pure(path)
@@ -110,6 +134,7 @@ def make_plugin(max_examples: int):
         def __init__(self) -> None:
             self.collected: list[str] = []
             self.outcomes: dict[str, str] = {}
+            self.capped = 0
 
         @pytest.hookimpl(trylast=True)
         def pytest_configure(self, config):
@@ -126,6 +151,17 @@ def make_plugin(max_examples: int):
 
         def pytest_collection_modifyitems(self, items):
             self.collected = [item.nodeid for item in items]
+            # A test's own @settings(max_examples=1_000) wins over any profile: cap it here, so the
+            # suite stays a few minutes in wasm. CPython runs the full counts.
+            from hypothesis import settings
+
+            for item in items:
+                function = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+                current = getattr(function, "_hypothesis_internal_use_settings", None)
+                if current is not None and current.max_examples > max_examples:
+                    function._hypothesis_internal_use_settings = settings(
+                        current, max_examples=max_examples, deadline=None)
+                    self.capped += 1
 
         def pytest_runtest_logreport(self, report):
             previous = self.outcomes.get(report.nodeid)
@@ -139,14 +175,19 @@ def make_plugin(max_examples: int):
     return PyodideRun()
 
 
+def recorder_max_examples(config: dict) -> int:
+    return int(config.get("max_examples", 100))
+
+
 def main(config: dict) -> dict:
     wheels = install_wheels()
     selected, excluded = copy_code()
     import pytest
 
     os.chdir(WORK)
-    sys.path.insert(0, str(WORK))
-    recorder = make_plugin(int(config.get("max_examples", 25)))
+    # the helper modules are imported by name, as tests/conftest.py arranges in CPython
+    sys.path[:0] = [str(WORK), str(WORK / "tests")]
+    recorder = make_plugin(recorder_max_examples(config))
     args = ["-p", "no:cacheprovider", "-q", "--color=no",
             "calculators", *selected, *config.get("extra_args", [])]
     code = int(pytest.main(args, plugins=[recorder]))
@@ -167,6 +208,8 @@ def main(config: dict) -> dict:
         "collected": recorder.collected,
         "outcomes": recorder.outcomes,
         "counts": counts,
+        "max_examples": recorder_max_examples(config),
+        "hypothesis_tests_capped": recorder.capped,
     }
 
 

@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
 
 function parseArgs(argv) {
-  const options = { json: null, wheels: join(repo, ".cache", "pyodide-wheels"), maxExamples: 25, extra: [] };
+  const options = { json: null, wheels: join(repo, ".cache", "pyodide-wheels"), maxExamples: 100, extra: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") { options.extra = argv.slice(i + 1); break; }
