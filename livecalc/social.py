@@ -1,0 +1,197 @@
+"""Social cards: a 1200x630 PNG per page, drawn with the standard library (zlib) at build time.
+
+Social sites read ``og:image`` and need PNG or JPEG (not SVG). The card shows the site's name, the
+page's title and the site's tagline on the site's colours. Text is drawn from glyph coverage maps
+rendered once from DejaVu Sans (``data/card-font.json``, made by ``python -m livecalc.fontgen``), so
+the build reads no font file and needs no imaging library.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import shutil
+import struct
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 80
+BACKGROUND = (0x30, 0x3F, 0x9F)  # Material's indigo 700, as in the logo
+TEXT = (0xFF, 0xFF, 0xFF)
+MUTED = (0xC5, 0xCA, 0xE9)  # indigo 100
+ACCENT = (0xFF, 0xD5, 0x4F)  # amber 300, the logo's dot
+TITLE_LINES = 4
+TAGLINE = "Every figure computed, checked at build time, live in your browser"
+DESIGN_VERSION = "2"
+ATLAS = Path(__file__).resolve().parent / "data" / "card-font.json"
+
+
+@dataclass(frozen=True)
+class Glyph:
+    advance: float
+    width: int
+    alpha: bytes  # width * face height coverage values, row by row
+
+
+class Face:
+    """One font face of the atlas: glyphs by character, each decoded on first use."""
+
+    def __init__(self, data: dict) -> None:
+        self.ascent, self.descent, self.pad = data["ascent"], data["descent"], data["pad"]
+        self.height = self.ascent + self.descent
+        self._raw = data["glyphs"]
+        self._glyphs: dict[str, Glyph] = {}
+
+    def has(self, character: str) -> bool:
+        return character in self._raw
+
+    def glyph(self, character: str) -> Glyph:
+        if character not in self._glyphs:
+            raw = self._raw[character]
+            self._glyphs[character] = Glyph(raw["advance"], raw["width"], zlib.decompress(base64.b64decode(raw["alpha"])))
+        return self._glyphs[character]
+
+    def printable(self, text: str) -> str:
+        """``text`` with every character the atlas lacks replaced by its unaccented form, or ``?``."""
+        out = []
+        for character in text:
+            if self.has(character):
+                out.append(character)
+                continue
+            base = "".join(c for c in unicodedata.normalize("NFKD", character) if not unicodedata.combining(c))
+            out.append(base if base and all(self.has(c) for c in base) else "?")
+        return "".join(out)
+
+    def width(self, text: str) -> float:
+        return sum(self.glyph(c).advance for c in text)
+
+
+@functools.lru_cache(maxsize=1)
+def faces() -> dict[str, Face]:
+    data = json.loads(ATLAS.read_text("utf-8"))
+    return {name: Face(face) for name, face in data["faces"].items()}
+
+
+def wrap(face: Face, text: str, width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap to ``width`` pixels; the last line ends with an ellipsis if text is left over."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if face.width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while face.width(word) > width:  # a word longer than a line: cut it
+            cut = len(word)
+            while cut > 1 and face.width(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and face.width(last + " …") > width:
+            last = last[:-1].rstrip()
+        lines = lines[: max_lines - 1] + [last.rstrip(" -–—,;:") + " …"]
+    return lines
+
+
+def draw_text(canvas: bytearray, face: Face, text: str, x: int, top: int, color: tuple[int, int, int]) -> None:
+    """Composite ``text`` onto the RGB ``canvas`` (``WIDTH`` wide), its line box's top-left at ``(x, top)``."""
+    pen = float(x)
+    for character in text:
+        glyph = face.glyph(character)
+        left = round(pen) - face.pad
+        for row in range(face.height):
+            y = top + row
+            coverage = glyph.alpha[row * glyph.width:(row + 1) * glyph.width]
+            if not 0 <= y < HEIGHT or not coverage.strip(b"\x00"):
+                continue
+            for column, alpha in enumerate(coverage):
+                if not alpha or not 0 <= left + column < WIDTH:
+                    continue
+                at = (y * WIDTH + left + column) * 3
+                for channel in range(3):
+                    below = canvas[at + channel]
+                    canvas[at + channel] = below + ((color[channel] - below) * alpha + 127) // 255
+        pen += glyph.advance
+
+
+def fill(canvas: bytearray, x: int, y: int, width: int, height: int, color: tuple[int, int, int]) -> None:
+    run = bytes(color) * width
+    for row in range(y, y + height):
+        at = (row * WIDTH + x) * 3
+        canvas[at:at + width * 3] = run
+
+
+def card_path(page_url: str) -> str:
+    """Where a page's card goes in the site: ``guide/`` -> ``assets/social/guide.png``, home -> ``index.png``.
+
+    The theme (partials/livecalc-page.html) computes the same name for ``og:image``.
+
+    >>> card_path("crypto-isolated-margin-vs-cross-margin/"), card_path(""), card_path("a/b/")
+    ('assets/social/crypto-isolated-margin-vs-cross-margin.png', 'assets/social/index.png', 'assets/social/a-b.png')
+    """
+    key = page_url.strip("/").replace("/", "-") or "index"
+    return f"assets/social/{key}.png"
+
+
+def png(width: int, height: int, rows: list[bytes]) -> bytes:
+    """An 8-bit RGB PNG from ``rows`` (each ``width * 3`` bytes), filter type 0 (PNG spec, ISO/IEC 15948)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    raw = b"".join(b"\x00" + row for row in rows)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
+    """The card's PNG bytes: the site's name, the title (up to four lines), an accent and the tagline."""
+    face = faces()
+    canvas = bytearray(bytes(BACKGROUND) * (WIDTH * HEIGHT))
+    label, heading, small = face["label"], face["title"], face["small"]
+
+    fill(canvas, MARGIN, 78, 22, 22, ACCENT)
+    draw_text(canvas, label, label.printable(site_name), MARGIN + 36, 89 - label.ascent + 8, TEXT)
+
+    lines = wrap(heading, heading.printable(" ".join(title.split())), WIDTH - 2 * MARGIN, TITLE_LINES)
+    line_height = round(heading.height * 1.12)
+    block = line_height * len(lines)
+    top = 150 + max(0, (TITLE_LINES * line_height - block) // 2 - line_height // 2)
+    for number, line in enumerate(lines):
+        draw_text(canvas, heading, line, MARGIN, top + number * line_height, TEXT)
+
+    fill(canvas, MARGIN, 524, 96, 6, ACCENT)
+    draw_text(canvas, small, wrap(small, small.printable(tagline), WIDTH - 2 * MARGIN, 1)[0] if tagline else "", MARGIN, 548, MUTED)
+    return png(WIDTH, HEIGHT, [bytes(canvas[row * WIDTH * 3:(row + 1) * WIDTH * 3]) for row in range(HEIGHT)])
+
+
+def write_card(
+    target: Path, *, title: str, site_name: str, tagline: str = TAGLINE, cache_dir: Path | None = None
+) -> Path:
+    """Write the card for ``title`` to ``target``; an identical card drawn before is copied from ``cache_dir``."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atlas = hashlib.sha256(ATLAS.read_bytes()).hexdigest()[:12]
+    key = hashlib.sha256(f"{DESIGN_VERSION}\0{atlas}\0{site_name}\0{tagline}\0{title}".encode()).hexdigest()[:20]
+    cached = Path(cache_dir) / f"{key}.png" if cache_dir else None
+    if cached and cached.is_file():
+        shutil.copyfile(cached, target)
+        return target
+    data = draw_card(title, site_name, tagline)
+    target.write_bytes(data)
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(data)
+    return target
