@@ -425,7 +425,7 @@ def check_page(page: PageFacts, site: _Site) -> list[Finding]:
 
     is_article = page.meta_properties.get("og:type") == "article"
     if is_article:
-        found.extend(check_structured_data(page))
+        found.extend(check_structured_data(page, site))
 
     keyword = page.keyword
     if is_article and not keyword:
@@ -447,8 +447,9 @@ def check_page(page: PageFacts, site: _Site) -> list[Finding]:
     return [_draftable(page, f) for f in found]
 
 
-def check_structured_data(page: PageFacts) -> list[Finding]:
-    """A guide's JSON-LD: it parses, and has an Article with its fields and a BreadcrumbList."""
+def check_structured_data(page: PageFacts, site: _Site) -> list[Finding]:
+    """A guide's JSON-LD: it parses, has an Article with its fields and a BreadcrumbList, and the
+    images it names on this site (the article's image, the publisher's logo) exist."""
     fix = "see overrides/partials/livecalc-head.html (JSON-LD) and the page's front matter"
     items: list[dict] = []
     for block in page.json_ld:
@@ -469,6 +470,16 @@ def check_structured_data(page: PageFacts) -> list[Finding]:
             found.append(Finding(page.url, "structured-data", ERROR,
                                  f"JSON-LD Article lacks {', '.join(missing)}",
                                  "give the page `date:` (and `title:`, `description:`) in its front matter; " + fix))
+        images = article.get("image") or []
+        images = images if isinstance(images, list) else [images]
+        logo = (article.get("publisher") or {}).get("logo") or {}
+        for url in [*images, logo.get("url") if isinstance(logo, dict) else logo]:
+            if not isinstance(url, str) or not url:
+                continue
+            target = site.internal_path(page, url)
+            if target is not None and site.resolve(target[0]) is None:
+                found.append(Finding(page.url, "structured-data", ERROR, f"JSON-LD names {url}, which is not in the built site",
+                                     "check extra.publishing.publisher.logo in mkdocs.yml, or the page's `image:`"))
     if "BreadcrumbList" not in types:
         found.append(Finding(page.url, "structured-data", ERROR, "no JSON-LD BreadcrumbList", fix))
     return found
