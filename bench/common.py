@@ -95,8 +95,10 @@ def ratio(numerators: Sequence[float], denominators: Sequence[float], *, target_
 
 @dataclass(frozen=True)
 class Run:
-    """One child process: wall-clock seconds, its own peak resident memory, and what it printed."""
+    """One child process: wall-clock seconds, CPU seconds (user + system, its own and its children's),
+    its own peak resident memory, and what it printed."""
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
     returncode: int
     output: str
@@ -113,7 +115,8 @@ def run_process(command: Sequence[str], *, cwd: Path | str | None = None, env: d
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    run = Run(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024, returncode=process.returncode, output=output)
+    cpu = usage.ru_utime + usage.ru_stime
+    run = Run(seconds=seconds, cpu_seconds=cpu, peak_rss_mb=usage.ru_maxrss / 1024, returncode=process.returncode, output=output)
     if check and run.returncode != 0:
         tail = "\n".join(output.splitlines()[-30:])
         raise RuntimeError(f"{' '.join(command)} failed with exit code {run.returncode}:\n{tail}")

@@ -1,0 +1,592 @@
+"""Build benchmarks: how much our machinery adds to a Material build, and how the build grows with the site.
+
+A generated site is the real project (its ``mkdocs.yml``, macros, theme overrides, calculators and
+Pyodide files, linked into a temporary folder) with N generated guides added to its "Guides" section.
+Each generated guide is realistic: about 1,500 words, three worked examples declared in its front
+matter as the real guide declares them, figures and stated claims the build checks, a computed
+leverage table and two live calculators (once ``macros/widgets.py`` provides the ``calculator``
+macro).
+
+The baseline, built in the same run, is a plain Material build of the same Markdown with the macros
+rendered away: the full build's own output Markdown for every page (captured after mkdocs-macros ran,
+front matter kept), built with the same theme settings and Markdown extensions but without the macros
+plugin, without our theme overrides (head tags), without hooks or extra scripts, and so without
+Pyodide or the calculators package copied into the site. Both builds therefore turn the same Markdown
+into the same prose, tables and calculator forms; the ratio of their times is the cost of computing,
+checking, rendering calculators and the SEO head tags, and copying the engine.
+
+    python -m bench.build                  # every build figure (several minutes)
+    python -m bench.build --quick          # fewer pages and runs, for development
+    python -m bench.build --profile 200    # cProfile of one full build of 200 guides, top functions
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+if __package__ in (None, ""):  # ``python bench/build.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, figure, mkdocs_env, ratio, run_process  # noqa: E402
+
+MKDOCS = [str(ROOT / ".venv" / "bin" / "python"), "-m", "mkdocs"]
+if not (ROOT / ".venv" / "bin" / "python").exists():
+    MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+# What a generated project links from the real one; docs/ is copied (guides are added to it), and the
+# site and the configuration are its own.
+NOT_LINKED = {"docs", "site", "mkdocs.yml", ".git", ".venv", "bench", "tests", ".pytest_cache", ".hypothesis",
+              "test-artifacts", "build", ".cache"}
+# Caches shared with the real project: the engine's (macros/engine.py: precompiling Python under Node
+# happens once per change of its sources, for every site size alike). Other caches (per-page ones such
+# as social cards) start empty in each generated project, so its first build is a cold one.
+SHARED_CACHES = ("livecalc",)
+
+# ------------------------------------------------------------------------------------------- generation
+
+ASSETS = [  # label, name, a round entry price in dollars
+    ("BTC", "Bitcoin", 65000), ("ETH", "Ethereum", 3400), ("SOL", "Solana", 185), ("BNB", "BNB", 600),
+    ("XRP", "XRP", 0.6), ("DOGE", "Dogecoin", 0.15), ("ADA", "Cardano", 0.45), ("AVAX", "Avalanche", 35),
+    ("LINK", "Chainlink", 14), ("DOT", "Polkadot", 7), ("LTC", "Litecoin", 85), ("TRX", "Tron", 0.12),
+]
+EXCHANGES = ["Binance", "Bybit", "OKX", "Kraken", "KuCoin", "Hyperliquid", "Gate", "Bitget"]
+TOPICS = [
+    ("liquidation price", "how far {name} can move before a {lev}x position is closed"),
+    ("isolated vs cross margin", "what a shared pool of collateral means for a {name} book"),
+    ("maintenance margin", "why the maintenance rate moves the liquidation price of {name}"),
+    ("leverage", "how leverage narrows the room a {name} position has"),
+    ("position sizing", "sizing {name} positions so that one move cannot end the account"),
+    ("funding and fees", "what carrying a leveraged {name} position costs and when it is closed"),
+]
+
+# Paragraphs of ordinary explanatory prose (about 110 words each), as a writer's draft gives them.
+PROSE = [
+    "Leverage lets a trader hold a position larger than the collateral behind it, and every exchange that "
+    "offers it has to decide what happens when the position loses more than the trader can cover. The answer "
+    "is the liquidation engine: a process that watches the mark price, compares the account's equity with "
+    "the maintenance requirement and closes positions before the exchange itself would carry the loss. For a "
+    "{name} trader the practical question is simple to ask and harder to answer: at what price does my "
+    "position stop being mine? This guide answers it with figures computed from the same formulas the "
+    "calculators below use, so the prose and the tools never disagree.",
+    "On {exchange}, the margin mode is chosen per position or per account before the order is sent, and it "
+    "changes more than the label on the screen. Isolated margin assigns a fixed amount of collateral to one "
+    "position and nothing else; the worst outcome is the loss of that amount. Cross margin pools the whole "
+    "wallet balance behind every open position, so a loser can borrow from a winner until the account as a "
+    "whole falls below its maintenance requirement. Neither mode is safer in every market. Each moves risk "
+    "to a different place, and a trader who knows where it sits can choose deliberately instead of by "
+    "habit or by the exchange's default setting.",
+    "The maintenance margin rate is the part of the position value the exchange insists on keeping as a "
+    "buffer. When equity falls to that level the position is handed to the liquidation engine, which "
+    "closes it at the market and keeps whatever is left to pay for the slippage of doing so. Rates are "
+    "small, often half a percent for the most liquid contracts, but at high leverage they are a large share "
+    "of the collateral and they pull the liquidation price noticeably closer to the entry. Larger positions "
+    "pay higher rates on most venues because they are harder to close without moving the book, which is "
+    "why exchanges publish tiered tables.",
+    "A useful habit is to translate every leveraged position into a single percentage: the move from entry "
+    "that would liquidate it. Prices are hard to compare across assets, but percentages are not. A {name} "
+    "position that survives a move of a few percent is fragile on a day when the asset swings more than "
+    "that between breakfast and lunch, whatever the absolute numbers look like. The calculators on this "
+    "page show that distance directly, and the table below shows how it shrinks as leverage grows, which "
+    "is the single most important relationship in margin trading and the one most often misjudged by "
+    "traders who think in dollars.",
+    "Mark prices, not last traded prices, decide liquidations on every major venue. The mark is a fair "
+    "price built from several spot indexes and a damped funding basis, designed so that one thin trade on "
+    "one exchange cannot trigger a cascade of forced closures. For the trader this means two things. A "
+    "wick on the chart does not always liquidate a position, because the mark may not have followed it; "
+    "and a position can be closed at a moment when the last price on the screen still looks safe, because "
+    "the index moved first. Both surprise people who watch only the order book and forget the index.",
+    "Gaps are the enemy of every stop and every liquidation threshold. Crypto markets trade around the "
+    "clock, but liquidity is thin at weekends and around major announcements, and prices can jump through "
+    "several levels at once. A liquidation price is therefore a threshold, not a promise about the price "
+    "at which the position is actually closed. When the market gaps through it the engine sells at "
+    "whatever the book offers, and the difference is absorbed by the remaining margin, then by the "
+    "insurance fund, and in rare and extreme cases by other traders through auto-deleveraging.",
+    "Position sizing is where most of the risk is decided, long before any liquidation engine is involved. "
+    "A trader who risks a fixed small share of the account on each idea can be wrong many times in a row "
+    "and still trade the next day. Leverage changes the size of the position, not the size of the risk, "
+    "if the margin is chosen first and the stop is placed sensibly. It is when the margin is the whole "
+    "account, as it effectively is under cross margin, that leverage and risk become the same number, and "
+    "a single move decides the outcome for everything held.",
+    "Funding payments keep perpetual contract prices close to spot. When the contract trades above the "
+    "index, longs pay shorts at each funding interval; when it trades below, shorts pay longs. The "
+    "payments are taken from or added to the margin of the position, so a long held through a period of "
+    "high positive funding slowly moves its own liquidation price closer to the mark even if the market "
+    "does nothing at all. On an isolated position the effect is visible and bounded; on a cross account "
+    "it is spread over the whole balance and easy to overlook for weeks.",
+    "Fees are small per trade and large per year. Every entry and exit pays the taker or maker fee on the "
+    "full notional value, not on the margin, so a {lev}x position pays {lev} times the fee that the same "
+    "collateral would pay unleveraged. Liquidations add a further charge on most venues, taken by the "
+    "insurance fund. A strategy that looks profitable before costs can lose money after them, and the "
+    "higher the leverage and the turnover, the more the fee schedule matters. It deserves the same "
+    "attention as the maintenance margin rate when choosing where to trade.",
+    "Hedged books behave differently under the two margin modes. A long in one asset and a short in a "
+    "correlated one offset each other's moves most of the time, and under cross margin the winner pays for "
+    "the loser's maintenance requirement without any transfer. Under isolated margin each leg must survive "
+    "on its own collateral, so a sharp move against one leg can liquidate it while the other leg is "
+    "showing a profit that the trader cannot use. Hedgers therefore tend to prefer cross margin, provided "
+    "the hedge really holds when markets are stressed, which is exactly when correlations tend to break.",
+    "Exchanges publish their formulas, but not always in the same form, and small differences matter at "
+    "high leverage. Some charge maintenance on the value of the position at entry, others on its value at "
+    "the current mark; some include the closing fee in the threshold; some subtract a maintenance amount "
+    "that keeps tiered requirements continuous. The figures in this guide state which model they use, and "
+    "the methodology page gives the formulas and their sources. A calculator that hides its model is not "
+    "wrong, but it cannot be checked, and a figure that cannot be checked should not be trusted with money.",
+    "The psychology of margin deserves a paragraph of its own. A position with a distant liquidation "
+    "price feels safe, so traders add to it; a position close to liquidation feels urgent, so traders add "
+    "margin to it from the rest of the account. Both reactions are understandable and both move risk in "
+    "the wrong direction at the wrong time. Writing down the liquidation distance before entering, and "
+    "deciding in advance what will be done if the market approaches it, turns a stressful decision under "
+    "pressure into a routine step that was already agreed with oneself.",
+    "Stress testing a book takes minutes and is worth doing before every large trade. Take each open "
+    "position, apply a move that has happened before in that asset within a single day, and ask what the "
+    "account would look like afterwards under the margin mode actually in use. The compare calculator on "
+    "this page does exactly that for a small book of three positions, under isolated and under cross "
+    "margin side by side. Edit the moves to match the history of the assets you trade, and the balance "
+    "left under each mode shows which choice would have kept you trading.",
+    "Insurance funds and auto-deleveraging are the last lines of defence, and they are rarely explained "
+    "well. When a position is liquidated at a price worse than its bankruptcy price, the shortfall is paid "
+    "from the exchange's insurance fund, which is filled by the remaining margin of positions liquidated "
+    "at better prices. If the fund is exhausted, the engine reduces the positions of profitable traders "
+    "on the other side, in order of profit and leverage. Traders rarely see it happen, but it means that "
+    "even a winning position is not entirely independent of other people's risk.",
+]
+HEADINGS = ["Why it matters", "How exchanges decide", "Reading the numbers", "Costs that move the threshold",
+            "Managing the risk", "When markets gap", "Hedged and unhedged books", "The bottom line"]
+
+
+def _money_text(amount: float) -> str:
+    return f"${amount:,.0f}" if float(amount).is_integer() else f"${amount:,.2f}"
+
+
+def guide_markdown(index: int, with_calculators: bool) -> str:
+    """The Markdown of generated guide ``index``: front matter with three worked examples, then prose.
+
+    Deterministic: the same index always gives the same guide.
+    """
+    rng = random.Random(index)
+    label, name, price = ASSETS[index % len(ASSETS)]
+    label2, name2, price2 = ASSETS[(index + 1 + rng.randrange(len(ASSETS) - 1)) % len(ASSETS)]
+    label3, _, price3 = rng.choice([asset for asset in ASSETS if asset[0] not in (label, label2)])
+    topic, angle = TOPICS[index % len(TOPICS)]
+    exchange = EXCHANGES[rng.randrange(len(EXCHANGES))]
+    leverage = rng.choice([3, 5, 10, 20, 25])
+    margin = rng.choice([500, 1000, 2000, 2500])
+    leverage2 = rng.choice([5, 10, 20])
+    margin2 = rng.choice([400, 800, 1500])
+    size = rng.choice([5000, 10000, 20000])
+    wallet = size * 3 // rng.choice([5, 10])
+    move = rng.choice([8, 10, 12, 15, 20, 30])
+    keyword = f"{name.lower()} {topic}"
+    slug = f"{re.sub(r'[^a-z0-9]+', '-', keyword).strip('-')}-{index:04d}"
+    title = f"{name} {topic} at {leverage}x, example {index}"
+    fill = {"name": name, "exchange": exchange, "lev": leverage}
+    description = (f"{name} {topic} with checked figures: a {leverage}x position with {_money_text(margin)} of "
+                   f"margin, a leverage table and live calculators ({index}).")
+    # The site's audit (livecalc/audit.py) holds every page to these; a generated guide passes it.
+    assert 30 <= len(title) <= 60 and 70 <= len(description) <= 160, (title, description)
+    intro = (f"This guide works through {keyword} with figures the build computes and checks: "
+             f"{angle.format(**fill)}.")
+    paragraphs = [intro] + [p.format(**fill) for p in rng.sample(PROSE, 13)]
+    headings = rng.sample(HEADINGS[:-1], 4) + [HEADINGS[-1]]
+
+    front = f"""---
+title: "{title}"
+description: "{description}"
+slug: {slug}
+target_keyword: {keyword}
+status: ready
+date: 2026-11-26
+examples:
+  main:
+    calculator: isolated
+    side: long
+    entry_price: {price}
+    leverage: {leverage}
+    margin: {margin}
+    mmr: 0.5%
+    tier_table: none
+    model: simple
+  hedge:
+    calculator: isolated
+    side: short
+    entry_price: {price2}
+    leverage: {leverage2}
+    margin: {margin2}
+    mmr: 0.5%
+    tier_table: none
+    model: exchange
+  book:
+    calculator: compare
+    wallet_balance: {wallet}
+    move_all: 0
+    model: simple
+    positions:
+      - {{label: {label}, side: long, entry_price: {price}, size: {size}, leverage: 10, mmr: 0.5%, move: 0}}
+      - {{label: {label2}, side: short, entry_price: {price2}, size: {size}, leverage: 10, mmr: 0.5%, move: {move}%}}
+      - {{label: {label3}, side: long, entry_price: {price3}, size: {size}, leverage: 10, mmr: 0.5%, move: 0}}
+---
+"""
+    notional = _money_text(margin * leverage)
+    rate = f"{100 / leverage:g}%"
+    figures_main = (
+        f'A {{{{ inputs("main", "leverage") }}}} long on {name} at {{{{ inputs("main", "entry_price") }}}} with '
+        f'{{{{ inputs("main", "margin") }}}} of isolated margin controls a position of '
+        f'{{{{ fig("main.notional", stated="{notional}") }}}}, and must post {{{{ fig("main.initial_margin_rate", '
+        f'stated="{rate}") }}}} of it as initial margin. With a maintenance rate of {{{{ inputs("main", "mmr") }}}} '
+        f'it is liquidated at {{{{ fig("main.liquidation_price") }}}}, a move of {{{{ fig("main.distance_pct") }}}} '
+        f'from entry; at {{{{ fig("main.bankruptcy_price") }}}} its margin is gone. Charged on the value at the mark, '
+        f'as {exchange} does, the same position is liquidated at {{{{ fig("main.liquidation_price", model="exchange") }}}}. '
+        f'The most it can lose is {{{{ fig("main.max_loss", stated="{_money_text(margin)}", decimals=0) }}}}.'
+    )
+    figures_hedge = (
+        f'The other side of the trade: a {{{{ inputs("hedge", "leverage") }}}} short on {name2} at '
+        f'{{{{ inputs("hedge", "entry_price") }}}} with {{{{ inputs("hedge", "margin") }}}} of margin is '
+        f'liquidated at {{{{ fig("hedge.liquidation_price") }}}}, a rise of {{{{ fig("hedge.distance_pct") }}}}, '
+        f'and keeps {{{{ fig("hedge.maintenance_margin") }}}} as maintenance margin.'
+    )
+    figures_book = (
+        f'Now a book of three positions of {{{{ inputs("book", "positions.{label}.size") }}}} each, held in an '
+        f'account of {{{{ inputs("book", "wallet_balance") }}}}. When {name2} rises by '
+        f'{{{{ fig("book.moves.1", decimals=0) }}}}, isolated margin leaves {{{{ fig("book.isolated_balance_left") }}}} '
+        f'and cross margin {{{{ fig("book.cross_balance_left") }}}}; the isolated margins add up to '
+        f'{{{{ fig("book.margins_total", decimals=0) }}}}.'
+    )
+    table = ('The same margin at other leverages (maintenance rate {{ inputs("main", "mmr") }}):\n\n'
+             '{{ leverage_table("main") }}')
+    calculator_main = '{{ calculator("isolated", "main") }}' if with_calculators else ""
+    calculator_book = '{{ calculator("compare", "book") }}' if with_calculators else ""
+
+    body = [f"# {title}", "", paragraphs[0], "", paragraphs[1], "",
+            f"## {headings[0]}", "", paragraphs[2], "", figures_main, "", paragraphs[3], "",
+            calculator_main, "",
+            f"## {headings[1]}", "", paragraphs[4], "", table, "", paragraphs[5], "",
+            f"## {headings[2]}", "", paragraphs[6], "", figures_hedge, "", paragraphs[7], "",
+            f"## {headings[3]}", "", paragraphs[8], "", figures_book, "", calculator_book, "",
+            f"## {headings[4]}", "", paragraphs[9], "", paragraphs[10], "", paragraphs[11], "", paragraphs[12], "",
+            paragraphs[13], ""]
+    return front + "\n".join(line for line in body) + "\n"
+
+
+def widgets_available() -> bool:
+    """Whether the ``calculator`` macro exists (``macros/widgets.py``, the browser calculators).
+
+    ``LIVECALC_BENCH_CALCULATORS=0`` generates guides without calculators (while they are being built).
+    """
+    if os.environ.get("LIVECALC_BENCH_CALCULATORS", "") == "0":
+        return False
+    return (ROOT / "macros" / "widgets.py").exists()
+
+
+def _real_config() -> dict[str, Any]:
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    with open(ROOT / "mkdocs.yml", "rb") as handle:
+        return yaml_load(handle, get_yaml_loader())
+
+
+INDEX_PAGE = "all-guides.md"
+
+
+def _nav_with_guides(nav: list[Any], entries: list[dict[str, str]]) -> list[Any]:
+    """The real nav with ``entries`` appended to its "Guides" section (added when absent)."""
+    nav = json.loads(json.dumps(nav))
+    for item in nav:
+        if isinstance(item, dict) and "Guides" in item and isinstance(item["Guides"], list):
+            item["Guides"].extend(entries)
+            return nav
+    return nav + [{"Guides": entries}]
+
+
+def _index_page(guides: list[tuple[str, str]]) -> str:
+    lines = ["---", 'title: "Every guide on this site, in one list"',
+             'description: "The complete list of the guides on this site, each with computed figures, '
+             'a leverage table and live calculators."', "---", "", "# Every guide on this site", ""]
+    lines += [f"- [{title}]({path})" for title, path in guides]
+    return "\n".join(lines) + "\n"
+
+
+def generate(folder: Path, pages: int, *, with_calculators: bool | None = None, nav: str = "index") -> dict[str, Any]:
+    """A project in ``folder``: the real one linked in, its docs copied, ``pages`` guides added.
+
+    ``nav="index"``: the guides are not in the navigation; one page (linked from the "Guides" section)
+    lists them all, so each page's sidebar stays the same size as the site grows. ``nav="listed"``:
+    every guide is an entry of the "Guides" section, so every page carries every guide's link and a
+    build grows with the square of the number of guides (Material renders the whole section on each page).
+
+    Returns facts about what was generated (pages, words per guide, macro calls per guide, seconds).
+    """
+    if nav not in ("index", "listed"):
+        raise ValueError(f"nav must be 'index' or 'listed', not {nav!r}")
+    started = time.perf_counter()
+    if with_calculators is None:
+        with_calculators = widgets_available()
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in ROOT.iterdir():
+        if entry.name not in NOT_LINKED and not (folder / entry.name).exists():
+            (folder / entry.name).symlink_to(entry)
+    for name in SHARED_CACHES:
+        (ROOT / ".cache" / name).mkdir(parents=True, exist_ok=True)
+        (folder / ".cache").mkdir(exist_ok=True)
+        if not (folder / ".cache" / name).exists():
+            (folder / ".cache" / name).symlink_to(ROOT / ".cache" / name)
+    docs = folder / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    shutil.copytree(ROOT / "docs", docs)
+    guides: list[tuple[str, str]] = []
+    words = calls = 0
+    for index in range(pages):
+        text = guide_markdown(index, with_calculators)
+        head, body = text.split("\n---\n", 1)
+        path = head.split("slug: ", 1)[1].split("\n", 1)[0] + ".md"  # docs/<slug>.md, as guides are imported
+        (docs / path).write_text(text, encoding="utf-8")
+        guides.append((head.split("title: ", 1)[1].split(" at ", 1)[0].strip('"') + f" ({index})", path))
+        calls += body.count("{{")
+        words += _words(body)
+    if nav == "index":
+        (docs / INDEX_PAGE).write_text(_index_page(guides), encoding="utf-8")
+        entries = [{"Every guide": INDEX_PAGE}]
+    else:
+        entries = [{title: path} for title, path in guides]
+    config = {
+        "INHERIT": str(ROOT / "mkdocs.yml"),
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "nav": _nav_with_guides(_real_config().get("nav") or [], entries),
+    }
+    (folder / "mkdocs.yml").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    return {"pages": pages, "nav": nav, "words_per_guide": words / max(pages, 1),
+            "macro_calls_per_guide": calls / max(pages, 1),
+            "calculators_per_guide": 2 if with_calculators else 0, "seconds": time.perf_counter() - started}
+
+
+def _words(markdown: str) -> int:
+    """Words a reader reads: macro calls count as the one figure each one shows."""
+    import re
+
+    text = re.sub(r"\{\{.*?\}\}", " figure ", markdown, flags=re.S)
+    return len(re.findall(r"[A-Za-z0-9$%][\w,.%$'-]*", text))
+
+
+CAPTURE_HOOK = '''
+"""Writes each page's Markdown as the macros rendered it (front matter kept) for the plain baseline."""
+import os
+from mkdocs.plugins import event_priority
+
+OUT = {out!r}
+
+
+@event_priority(-100)  # after every plugin, mkdocs-macros included
+def on_page_markdown(markdown, page, config, files):
+    source = page.file.content_string
+    front = ""
+    if source.startswith("---"):
+        end = source.find("\\n---", 3)
+        front = source[: end + 4] + "\\n"
+    path = os.path.join(OUT, page.file.src_uri)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(front + markdown)
+    return markdown
+'''
+
+# A calculator is one macro call on one line (authoring.md, macros/widgets.py).
+CALCULATOR_CALL = re.compile(r"\{\{-?\s*calculator\(.*?\)\s*-?\}\}")
+
+
+def plain_baseline(full: Path, plain: Path) -> None:
+    """The baseline project: the guides as a writer without livecalc would have them, on plain Material.
+
+    Every figure, input and table macro is replaced by the text it renders (the full build's own
+    output Markdown, captured after mkdocs-macros ran; front matter kept), and the calculators are
+    left out (plain Material has none; rendering and carrying them is our cost). Built with our
+    configuration minus the macros plugin, hooks, extra scripts and theme overrides (see
+    :func:`plain_config`). Runs one capture build of ``full`` (not timed).
+    """
+    plain.mkdir(parents=True, exist_ok=True)
+    rendered = plain / "docs"
+    shutil.rmtree(rendered, ignore_errors=True)
+    source = full / "docs-without-calculators"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(full / "docs", source)
+    for page in source.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        if "calculator(" in text:
+            page.write_text(CALCULATOR_CALL.sub("", text), encoding="utf-8")
+    hook = full / "_capture_hook.py"
+    hook.write_text(CAPTURE_HOOK.format(out=str(rendered)), encoding="utf-8")
+    config = json.loads((full / "mkdocs.yml").read_text(encoding="utf-8"))
+    capture = dict(config, docs_dir=source.name, site_dir=str(full / "site-capture"),
+                   hooks=[*(_real_config().get("hooks") or []), hook.name])
+    capture_file = full / "mkdocs-capture.yml"
+    capture_file.write_text(json.dumps(capture, indent=1), encoding="utf-8")
+    run_process(MKDOCS + ["build", "-q", "-f", str(capture_file)], cwd=full, env=mkdocs_env())
+    shutil.rmtree(full / "site-capture", ignore_errors=True)
+    # Non-Markdown files of docs/ (images a page shows) are the same in both builds.
+    for path in source.rglob("*"):
+        target = rendered / path.relative_to(source)
+        if path.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    leftovers = [p.name for p in rendered.rglob("*.md") if "{{" in p.read_text(encoding="utf-8")
+                 and "{% raw %}" not in (source / p.relative_to(rendered)).read_text(encoding="utf-8")]
+    if leftovers:
+        raise RuntimeError(f"the capture left macro calls in {leftovers[:3]}")
+    shutil.rmtree(source)
+    (plain / "overrides").mkdir(exist_ok=True)
+    (plain / "mkdocs.yml").write_text(json.dumps(plain_config(config["nav"]), indent=1), encoding="utf-8")
+
+
+def plain_config(nav: list[Any]) -> dict[str, Any]:
+    """Our mkdocs.yml as plain Material would have it: same theme settings, Markdown extensions and nav;
+    only MkDocs' and Material's own plugins; no macros, hooks or extra scripts and styles, and an empty
+    ``overrides`` folder in place of ours (the baseline project has one)."""
+    from importlib.metadata import entry_points
+
+    own = {ep.name: ep.value for ep in entry_points(group="mkdocs.plugins")}
+    plugins = []
+    for entry in _real_config().get("plugins") or ["search"]:
+        name = next(iter(entry)) if isinstance(entry, dict) else entry
+        if own.get(name, "").startswith(("mkdocs.", "material.")):
+            plugins.append(entry)
+    return {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": "docs", "site_dir": "site", "nav": nav,
+            "plugins": plugins, "hooks": [], "extra_javascript": [], "extra_css": [],
+            "theme": {"static_templates": []}}
+
+
+# ------------------------------------------------------------------------------------------- measuring
+
+def build(project: Path, profile: Path | None = None):
+    """One ``mkdocs build`` of ``project`` in a fresh process, as a writer runs it."""
+    command = MKDOCS + ["build", "-q", "-f", str(project / "mkdocs.yml")]
+    if profile is not None:
+        command = [MKDOCS[0], "-m", "cProfile", "-o", str(profile), "-m", "mkdocs", *command[3:]]
+    return run_process(command, cwd=project, env=mkdocs_env())
+
+
+def _pages_built(project: Path) -> int:
+    return sum(1 for _ in (project / "site").rglob("index.html"))
+
+
+def measure_overhead(workdir: Path, pages: int, runs: int, log) -> dict[str, Any]:
+    """Full against plain builds of the same ``pages`` guides, alternated run by run."""
+    full, plain = workdir / f"full-{pages}", workdir / f"plain-{pages}"
+    facts = generate(full, pages)
+    log(f"  generated {pages} guides in {facts['seconds']:.1f} s "
+        f"({facts['words_per_guide']:.0f} words, {facts['macro_calls_per_guide']:.0f} macro calls, "
+        f"{facts['calculators_per_guide']} calculators each); capturing the rendered Markdown")
+    plain_baseline(full, plain)
+    build(full), build(plain)  # warm the file cache and the bytecode: neither side pays for the first run
+    full_times, plain_times = [], []
+    for run in range(runs):
+        for name, project, times in (("full", full, full_times), ("plain", plain, plain_times))[:: 1 if run % 2 == 0 else -1]:
+            result = build(project)
+            times.append(result.seconds)
+            log(f"  {pages} guides, {name} build {run + 1}/{runs}: {result.seconds:.2f} s")
+    note = ("our full build (macros, checks, calculators, SEO, Pyodide copy) / plain Material on the same "
+            "rendered Markdown, paired run by run")
+    return {
+        f"build_overhead_ratio_{pages}": ratio(full_times, plain_times, target_max=1.10, note=note,
+                                               calculators_per_guide=facts["calculators_per_guide"]),
+        f"build_seconds_full_{pages}": figure(full_times, unit="s"),
+        f"build_seconds_plain_{pages}": figure(plain_times, unit="s"),
+    }
+
+
+def measure_scaling(workdir: Path, small: int, large: int, runs: int, log) -> dict[str, Any]:
+    """Per-page time of the full build at ``large`` guides against ``small``, alternated run by run."""
+    projects = {}
+    for pages in (small, large):
+        projects[pages] = workdir / f"full-{pages}"
+        if not (projects[pages] / "mkdocs.yml").exists():
+            facts = generate(projects[pages], pages)
+            log(f"  generated {pages} guides in {facts['seconds']:.1f} s")
+    build(projects[small])
+    per_page: dict[int, list[float]] = {small: [], large: []}
+    rss: list[float] = []
+    seconds_large: list[float] = []
+    for run in range(runs):
+        for pages in (small, large)[:: 1 if run % 2 == 0 else -1]:
+            result = build(projects[pages])
+            per_page[pages].append(result.seconds / pages)
+            if pages == large:
+                rss.append(result.peak_rss_mb)
+                seconds_large.append(result.seconds)
+            log(f"  {pages} guides, full build {run + 1}/{runs}: {result.seconds:.2f} s, "
+                f"{result.peak_rss_mb:.0f} MB peak")
+    built = _pages_built(projects[large])
+    return {
+        f"build_seconds_per_page_{large}": figure(per_page[large], unit="s/page", pages_built=built,
+                                                  build_seconds=figure(seconds_large, unit="s")),
+        f"build_seconds_per_page_{small}": figure(per_page[small], unit="s/page"),
+        "build_scaling_ratio": ratio(per_page[large], per_page[small], target_max=1.2,
+                                     note=f"seconds per page at {large} guides / at {small}, paired run by run"),
+        f"build_peak_rss_mb_{large}": figure(rss, unit="MB", note="peak resident memory of the mkdocs process"),
+    }
+
+
+def run(quick: bool = False, log=print) -> dict[str, Any]:
+    """Every build figure. ``quick``: fewer pages and runs, for development (the keys say the page counts)."""
+    overhead_pages, small, large = (50, 20, 100) if quick else (200, 100, 1000)
+    overhead_runs, scaling_runs = (2, 1) if quick else (5, 3)
+    with tempfile.TemporaryDirectory(prefix="livecalc-bench-") as tmp:
+        workdir = Path(tmp)
+        log(f"build: overhead at {overhead_pages} guides, {overhead_runs} paired runs")
+        results = measure_overhead(workdir, overhead_pages, overhead_runs, log)
+        log(f"build: scaling {small} -> {large} guides, {scaling_runs} runs")
+        results.update(measure_scaling(workdir, small, large, scaling_runs, log))
+    if not widgets_available():
+        for value in results.values():
+            value["note"] = (value.get("note", "") + "; guides generated WITHOUT calculators").lstrip("; ")
+    return results
+
+
+def profile(pages: int, top: int = 40) -> str:
+    """cProfile of one full build of ``pages`` guides: the functions where the time goes."""
+    with tempfile.TemporaryDirectory(prefix="livecalc-profile-") as tmp:
+        project = Path(tmp) / "full"
+        generate(project, pages)
+        build(project)
+        stats_file = Path(tmp) / "build.prof"
+        result = build(project, profile=stats_file)
+        out = io.StringIO()
+        stats = pstats.Stats(str(stats_file), stream=out)
+        out.write(f"one full build of {pages} guides: {result.seconds:.2f} s (under cProfile)\n")
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer pages and runs")
+    parser.add_argument("--profile", type=int, metavar="PAGES", help="profile one full build of PAGES guides")
+    parser.add_argument("--generate", type=int, metavar="PAGES", help="only generate PAGES guides into --out")
+    parser.add_argument("--out", type=Path, help="where --generate writes the project")
+    args = parser.parse_args(argv)
+    if args.profile:
+        print(profile(args.profile))
+        return 0
+    if args.generate:
+        out = args.out or Path(tempfile.mkdtemp(prefix="livecalc-generated-"))
+        print(json.dumps(generate(out, args.generate), indent=1), "\n", out)
+        return 0
+    print(json.dumps(run(quick=args.quick), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
