@@ -1,0 +1,181 @@
+"""Shared fixtures: a builder of tiny MkDocs sites that use the real ``macros`` package, the real site
+built once into a temporary folder, and the Hypothesis profile.
+
+Sites are built the way a writer builds them, ``mkdocs build --strict`` in a child process, so that a
+test reads the same log lines and the same HTML a writer would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+# `tests/strategies.py` is imported by name from the test modules; pytest runs in importlib mode
+# (pyproject.toml), which does not put the tests folder on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# No deadline: a slow example on a busy 2-core machine is not a wrong example (timing belongs in bench/).
+settings.register_profile("livecalc", deadline=None, print_blob=True)
+settings.load_profile("livecalc")
+
+
+class _Text(HTMLParser):
+    """The visible text of a page's article, tags removed and whitespace folded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(markup: str) -> str:
+    parser = _Text()
+    parser.feed(markup)
+    return re.sub(r"\s+", " ", "".join(parser.parts))
+
+
+@dataclass
+class BuildResult:
+    """What ``mkdocs build --strict`` did: its exit status, its log and the folder it wrote."""
+
+    returncode: int
+    output: str
+    site_dir: Path
+    project_dir: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def html(self, page: str) -> str:
+        """The HTML of a page by its source name: ``"index.md"``, ``"guide.md"``."""
+        stem = page.removesuffix(".md")
+        path = self.site_dir / ("index.html" if stem == "index" else f"{stem}/index.html")
+        return path.read_text("utf-8")
+
+    def text(self, page: str) -> str:
+        return visible_text(self.html(page))
+
+    def errors(self) -> list[str]:
+        """The numbered problems of livecalc's failure message, one string per problem."""
+        return [m.group(1) for m in re.finditer(r"^\s+\d+\. (.*)$", self.output, re.MULTILINE)]
+
+    def info_lines(self, prefix: str) -> list[str]:
+        return [line.split(prefix, 1)[1] for line in self.output.splitlines() if prefix in line]
+
+
+def run_mkdocs(project_dir: Path, site_dir: Path) -> BuildResult:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    process = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=project_dir, env=env, capture_output=True, text=True, timeout=300,
+    )
+    return BuildResult(process.returncode, process.stdout + process.stderr, site_dir, project_dir)
+
+
+#: A minimal configuration. mkdocs-macros finds a *local* module (``module_name``) only inside the
+#: project folder; ``modules:`` imports an installed package by name, and livecalc is installed
+#: (editable), so the tiny site runs the real ``macros`` package without copying it.
+TINY_CONFIG = """\
+site_name: tiny
+site_url: http://127.0.0.1:8000/
+theme:
+  name: mkdocs
+plugins:
+  - macros:
+      modules: [macros]
+      on_error_fail: true
+      on_undefined: strict
+markdown_extensions: [tables, admonition]
+"""
+
+#: The guide's BTC example, for tiny pages that need one worked example.
+BTC_FRONT_MATTER = """\
+---
+examples:
+  btc:
+    calculator: isolated
+    side: long
+    entry_price: 65000
+    leverage: 10
+    margin: 1000
+    mmr: 0.5%
+    tier_table: none
+    model: simple
+---
+"""
+
+
+@pytest.fixture
+def build_site(tmp_path):
+    """``build_site({"index.md": text, ...})`` builds a tiny site with the real macros and returns a
+    :class:`BuildResult`. Pages are dedented; pass ``nav=`` to keep the order of several pages."""
+
+    def build(pages: dict[str, str], config: str = TINY_CONFIG) -> BuildResult:
+        project = tmp_path / "project"
+        docs = project / "docs"
+        docs.mkdir(parents=True, exist_ok=True)
+        (project / "mkdocs.yml").write_text(config, "utf-8")
+        for name, text in pages.items():
+            (docs / name).write_text(textwrap.dedent(text), "utf-8")
+        return run_mkdocs(project, tmp_path / "site")
+
+    return build
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the real site's sources (config, docs, theme overrides) that a test may edit.
+
+    ``macros`` is linked, not copied: the copy must build with the very package under test, and the
+    configuration's ``module_name: macros`` looks for it in the project folder.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "mkdocs.yml", destination / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", destination / "docs")
+    if (REPO / "overrides").exists():
+        shutil.copytree(REPO / "overrides", destination / "overrides")
+    (destination / "macros").symlink_to(REPO / "macros", target_is_directory=True)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> BuildResult:
+    """The repository's own site, ``mkdocs build --strict`` of its mkdocs.yml, built once per session."""
+    return run_mkdocs(REPO, tmp_path_factory.mktemp("real-site") / "site")
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """``project_copy(edit)``: copy the real site, let ``edit(docs_dir)`` change it, build it."""
+
+    def build(edit) -> BuildResult:
+        project = copy_project(tmp_path / "project")
+        edit(project / "docs")
+        return run_mkdocs(project, tmp_path / "site")
+
+    return build
+

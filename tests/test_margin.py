@@ -1,0 +1,881 @@
+"""The margin mathematics of ``calculators.margin``: worked values, bad inputs, and properties.
+
+Every expected value is derived in the test, by hand (the arithmetic is in the comment next to it)
+or from a public worked example whose source is named. Notation as in the module: s = +1 long,
+-1 short; Q quantity; EP entry price; MP mark price; N = Q*EP; M isolated margin; WB wallet
+balance; MMR maintenance margin rate; cum maintenance amount.
+
+The properties at the end check the formulas against a second description of the same thing: the
+definition of liquidation (equity equals the maintenance requirement), written here from scratch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calculators import margin
+from calculators.errors import MarginInputError
+from calculators.margin import (
+    Position,
+    account_state,
+    bankruptcy_price,
+    initial_margin,
+    liquidation_price_cross,
+    liquidation_price_isolated,
+    maintenance_margin,
+    position_pnl,
+    shock,
+)
+
+import strategies
+
+#: Q of the guide's BTC example: a 10,000 position at 65,000
+BTC_Q = 10_000 / 65_000
+
+
+def sign(side: str) -> int:
+    return 1 if side == "long" else -1
+
+
+# The definition of liquidation, written independently of the module: an isolated position is
+# liquidated when its equity, margin plus profit, falls to its maintenance requirement.
+def equity_isolated(p: dict, price: float) -> float:
+    return p["margin"] + sign(p["side"]) * p["quantity"] * (price - p["entry_price"])
+
+
+def requirement_isolated(p: dict, price: float, model: str) -> float:
+    basis = price if model == "exchange" else p["entry_price"]
+    return p["quantity"] * basis * p["mmr"] - p.get("maintenance_amount", 0.0)
+
+
+def isolated_kwargs(p: dict, **changes) -> dict:
+    keys = ("side", "entry_price", "quantity", "margin", "mmr", "maintenance_amount")
+    return {**{k: p[k] for k in keys if k in p}, **changes}
+
+
+# ============================================================================================
+# initial_margin, maintenance_margin
+# ============================================================================================
+
+class TestInitialMargin:
+    def test_is_notional_over_leverage(self):
+        # 10,000 / 20 = 500: at 20x the margin is 5% of the position (the guide's "20x / 5%" claim)
+        assert initial_margin(notional=10_000, leverage=20) == 500
+        # 10,000 / 10 = 1,000: the guide's BTC example
+        assert initial_margin(notional=10_000, leverage=10) == 1_000
+
+    def test_at_one_times_leverage_is_the_whole_notional(self):
+        assert initial_margin(notional=3_400, leverage=1) == 3_400
+
+    def test_fractional_leverage_above_one(self):
+        # 1,000 / 2.5 = 400
+        assert initial_margin(notional=1_000, leverage=2.5) == pytest.approx(400, rel=1e-15)
+
+
+class TestMaintenanceMargin:
+    def test_is_notional_times_rate(self):
+        # 10,000 * 0.5% = 50
+        assert maintenance_margin(notional=10_000, mmr=0.005) == pytest.approx(50, rel=1e-15)
+
+    def test_subtracts_the_maintenance_amount(self):
+        # Binance tier 2 of BTCUSDT: 100,000 * 0.5% - 50 = 450
+        assert maintenance_margin(notional=100_000, mmr=0.005, maintenance_amount=50) == pytest.approx(450)
+
+    def test_binance_coin_m_worked_example(self):
+        # Binance FAQ "How to Calculate Liquidation Price of COIN-M Futures Contracts" (2021-02-05):
+        # 100 contracts of 100 USD at a mark of 25,000 are 0.4 BTC, level 1: 0.4 * 0.4% - 0 = 0.0016 BTC.
+        assert maintenance_margin(notional=100 * 100 / 25_000, mmr=0.004) == pytest.approx(0.0016, rel=1e-12)
+
+    def test_never_below_zero(self):
+        # 5,000 * 0.5% - 50 = -25, which the docstring clamps to 0
+        assert maintenance_margin(notional=5_000, mmr=0.005, maintenance_amount=50) == 0.0
+
+    def test_zero_notional_is_allowed_and_needs_nothing(self):
+        assert maintenance_margin(notional=0, mmr=0.005) == 0.0
+
+
+# ============================================================================================
+# bankruptcy_price
+# ============================================================================================
+
+class TestBankruptcyPrice:
+    def test_long_and_short(self):
+        # BP = EP - s*M/Q: 50,000 -/+ 1,000 / 0.2 = 50,000 -/+ 5,000
+        assert bankruptcy_price(side="long", entry_price=50_000, quantity=0.2, margin=1_000) == pytest.approx(45_000)
+        assert bankruptcy_price(side="short", entry_price=50_000, quantity=0.2, margin=1_000) == pytest.approx(55_000)
+
+    def test_guide_btc_example(self):
+        # 65,000 - 1,000 / (10,000 / 65,000) = 65,000 - 6,500 = 58,500: a 10x long is bankrupt after 10%
+        assert bankruptcy_price(side="long", entry_price=65_000, quantity=BTC_Q, margin=1_000) == pytest.approx(58_500)
+
+    def test_long_at_one_times_has_no_positive_bankruptcy_price(self):
+        # M = N: 3,400 - 3,400 / 1 = 0, which is not a price
+        assert bankruptcy_price(side="long", entry_price=3_400, quantity=1, margin=3_400) is None
+        # over-collateralised: 3,400 - 5,000 < 0
+        assert bankruptcy_price(side="long", entry_price=3_400, quantity=1, margin=5_000) is None
+
+    def test_short_at_one_times_is_bankrupt_at_twice_the_entry(self):
+        # 3,400 + 3,400 / 1 = 6,800
+        assert bankruptcy_price(side="short", entry_price=3_400, quantity=1, margin=3_400) == pytest.approx(6_800)
+
+
+# ============================================================================================
+# liquidation_price_isolated
+# ============================================================================================
+
+class TestLiquidationPriceIsolated:
+    def test_guide_btc_long_simple_model(self):
+        # The guide's example: 65,000 * (1 - 1,000/10,000 + 0.5%) = 65,000 * 0.905 = 58,825
+        price = liquidation_price_isolated(side="long", entry_price=65_000, quantity=BTC_Q, margin=1_000,
+                                           mmr=0.005, model="simple")
+        assert price == pytest.approx(58_825, rel=1e-12)
+
+    def test_guide_btc_long_exchange_model(self):
+        # (Q*EP - M) / (Q*(1 - MMR)) = (10,000 - 1,000) / (Q * 0.995) = 65,000 * 9,000 / 9,950 = 58,793.97...
+        price = liquidation_price_isolated(side="long", entry_price=65_000, quantity=BTC_Q, margin=1_000, mmr=0.005)
+        assert price == pytest.approx(65_000 * 9_000 / 9_950, rel=1e-12)
+        assert round(price, 2) == 58_793.97
+
+    def test_guide_btc_short_simple_model(self):
+        # 65,000 * (1 + 0.1 - 0.005) = 65,000 * 1.095 = 71,175
+        price = liquidation_price_isolated(side="short", entry_price=65_000, quantity=BTC_Q, margin=1_000,
+                                           mmr=0.005, model="simple")
+        assert price == pytest.approx(71_175, rel=1e-12)
+
+    def test_guide_btc_short_exchange_model(self):
+        # s = -1: (-N - M) / (Q*(-1 - MMR)) = (10,000 + 1,000) / (Q * 1.005) = 65,000 * 11,000 / 10,050
+        price = liquidation_price_isolated(side="short", entry_price=65_000, quantity=BTC_Q, margin=1_000, mmr=0.005)
+        assert price == pytest.approx(65_000 * 11_000 / 10_050, rel=1e-12)
+
+    def test_kucoin_worked_example(self):
+        # KuCoin help centre, "How to Calculate Futures Liquidation Price" (article 26694703491737): a short
+        # at 28,000 with 100x leverage and 0.4% MMR liquidates at 28,000 * [1 + (1% - 0.4%)] = 28,168.
+        # The simple model is KuCoin's formula; 1 BTC at 100x has 280 of margin.
+        price = liquidation_price_isolated(side="short", entry_price=28_000, quantity=1, margin=280,
+                                           mmr=0.004, model="simple")
+        assert price == pytest.approx(28_168, rel=1e-12)
+
+    def test_maintenance_amount_both_models(self):
+        # 2 BTC long at 60,000, 12,000 of margin, MMR 0.5%, cum 50 (Binance BTCUSDT tier 2).
+        # exchange: (120,000 - 12,000 - 50) / (2 * 0.995) = 107,950 / 1.99 = 54,246.23...
+        exchange = liquidation_price_isolated(side="long", entry_price=60_000, quantity=2, margin=12_000,
+                                              mmr=0.005, maintenance_amount=50)
+        assert exchange == pytest.approx(107_950 / 1.99, rel=1e-12)
+        # simple: 60,000 - (12,000 - 120,000 * 0.005 + 50) / 2 = 60,000 - 11,450 / 2 = 54,275
+        simple = liquidation_price_isolated(side="long", entry_price=60_000, quantity=2, margin=12_000,
+                                            mmr=0.005, maintenance_amount=50, model="simple")
+        assert simple == pytest.approx(54_275, rel=1e-12)
+
+    def test_zero_rate_liquidates_at_bankruptcy(self):
+        # MMR = 0: nothing is kept back, so the margin is gone exactly at BP = 65,000 - 6,500 = 58,500
+        for model in margin.MODELS:
+            price = liquidation_price_isolated(side="long", entry_price=65_000, quantity=BTC_Q, margin=1_000,
+                                               mmr=0, model=model)
+            assert price == pytest.approx(58_500, rel=1e-12)
+
+    def test_default_model_is_exchange(self):
+        explicit = liquidation_price_isolated(side="long", entry_price=100, quantity=1, margin=10, mmr=0.01,
+                                              model="exchange")
+        default = liquidation_price_isolated(side="long", entry_price=100, quantity=1, margin=10, mmr=0.01)
+        # (100 - 10) / 0.99 = 90.909...
+        assert default == explicit == pytest.approx(90 / 0.99, rel=1e-12)
+
+    def test_long_at_one_times_exchange_model_has_no_liquidation_price(self):
+        # (N - N) / (Q*(1 - MMR)) = 0: a 1x long's margin covers a fall to zero (Binance shows "--")
+        assert liquidation_price_isolated(side="long", entry_price=3_400, quantity=1, margin=3_400, mmr=0.005) is None
+
+    def test_over_collateralised_long_simple_model_has_no_liquidation_price(self):
+        # 3,400 - (6,800 - 3,400 * 0.005) / 1 = 3,400 - 6,783 < 0
+        assert liquidation_price_isolated(side="long", entry_price=3_400, quantity=1, margin=6_800, mmr=0.005,
+                                          model="simple") is None
+
+    def test_long_at_one_times_simple_model_still_liquidates_near_zero(self):
+        # Simple model: requirement on entry value, N*MMR = 17; 3,400 - (3,400 - 17) = 17
+        price = liquidation_price_isolated(side="long", entry_price=3_400, quantity=1, margin=3_400, mmr=0.005,
+                                           model="simple")
+        assert price == pytest.approx(17, rel=1e-12)
+
+    def test_short_at_one_times_always_has_a_price(self):
+        # exchange: (3,400 + 3,400) / 1.005 = 6,766.17...
+        price = liquidation_price_isolated(side="short", entry_price=3_400, quantity=1, margin=3_400, mmr=0.005)
+        assert price == pytest.approx(6_800 / 1.005, rel=1e-12)
+
+    def test_rate_above_initial_margin_puts_the_price_beyond_entry(self):
+        # 125x long (0.8% margin) with a 1% rate: liquidated as it opens. Simple:
+        # 65,000 * (1 - 0.008 + 0.01) = 65,130, above the entry (documented, not hidden)
+        price = liquidation_price_isolated(side="long", entry_price=65_000, quantity=1, margin=520, mmr=0.01,
+                                           model="simple")
+        assert price == pytest.approx(65_130, rel=1e-12)
+        assert price > 65_000
+
+
+# ============================================================================================
+# Bad input: one error type, naming the field and the value
+# ============================================================================================
+
+GOOD_POSITION = {"side": "long", "entry_price": 100.0, "quantity": 2.0, "mmr": 0.01}
+
+#: the call to make, with every argument valid
+CALLS = {
+    "initial_margin": (initial_margin, {"notional": 1_000.0, "leverage": 10.0}),
+    "maintenance_margin": (maintenance_margin, {"notional": 1_000.0, "mmr": 0.005, "maintenance_amount": 0.0}),
+    "bankruptcy_price": (bankruptcy_price, {"side": "long", "entry_price": 100.0, "quantity": 2.0, "margin": 20.0}),
+    "liquidation_price_isolated": (liquidation_price_isolated, {
+        "side": "long", "entry_price": 100.0, "quantity": 2.0, "margin": 20.0, "mmr": 0.01,
+        "maintenance_amount": 0.0, "model": "exchange"}),
+    "liquidation_price_tiered": (margin.liquidation_price_tiered, {
+        "side": "long", "entry_price": 100.0, "quantity": 2.0, "margin": 20.0,
+        "table": "binance-btcusdt-2021-03-18", "model": "exchange"}),
+    "tier_for_notional": (margin.tier_for_notional, {"table": "binance-btcusdt-2021-03-18", "notional": 1_000.0}),
+    "account_state": (account_state, {"wallet_balance": 100.0, "positions": [GOOD_POSITION], "model": "exchange"}),
+    "liquidation_price_cross": (liquidation_price_cross, {
+        "wallet_balance": 100.0, "positions": [GOOD_POSITION], "target": 0, "model": "exchange"}),
+    "shock": (shock, {"wallet_balance": 100.0, "positions": [GOOD_POSITION], "moves": [0.1], "margins": [20.0],
+                      "model": "exchange"}),
+}
+
+NAN, INF = float("nan"), float("inf")
+NOT_NUMBERS = ["100", True, False, None, [1.0], NAN, INF, -INF]
+POSITIVE = NOT_NUMBERS + [0, 0.0, -1, -1e-9]
+NON_NEGATIVE = NOT_NUMBERS + [-1, -1e-9]
+LEVERAGE = NOT_NUMBERS + [0, 0.5, 0.999, -10]
+RATE = NOT_NUMBERS + [1, 1.0, 1.5, -0.001, "0.5%"]
+SIDE = ["Long", "buy", "", 1, None, True]
+MODEL = ["binance", "Simple", "", None, 0]
+
+BAD = {
+    "notional": POSITIVE, "leverage": LEVERAGE, "mmr": RATE, "maintenance_amount": NON_NEGATIVE,
+    "side": SIDE, "entry_price": POSITIVE, "quantity": POSITIVE, "margin": POSITIVE, "model": MODEL,
+    "wallet_balance": NON_NEGATIVE,
+}
+
+
+def bad_cases():
+    for name, (function, kwargs) in CALLS.items():
+        for field in kwargs:
+            values = BAD.get(field)
+            if field == "notional" and name in ("maintenance_margin", "tier_for_notional"):
+                values = NON_NEGATIVE  # a notional of 0 needs no maintenance and sits in the first tier
+            if field == "wallet_balance" and name == "shock":
+                values = POSITIVE  # a shock needs money to lose
+            for value in values or ():
+                yield pytest.param(function, kwargs, field, value, id=f"{name}-{field}={value!r}")
+
+
+@pytest.mark.parametrize("function, kwargs, field, value", list(bad_cases()))
+def test_bad_scalar_input_names_the_field_and_the_value(function, kwargs, field, value):
+    with pytest.raises(MarginInputError) as caught:
+        function(**{**kwargs, field: value})
+    error = caught.value
+    assert error.field == field
+    assert error.value is value
+    message = str(error)
+    assert message.startswith(f"{field}: ")
+    assert repr(value)[:57] in message
+    assert error.reason in message
+
+
+def test_the_error_is_a_value_error_so_callers_that_catch_value_error_still_work():
+    assert issubclass(MarginInputError, ValueError)
+
+
+def test_a_long_value_is_shortened_in_the_message():
+    with pytest.raises(MarginInputError) as caught:
+        initial_margin(notional="9" * 200, leverage=10)
+    assert "..." in str(caught.value)
+    assert len(str(caught.value)) < 150
+
+
+@pytest.mark.parametrize("table", ["binance-btcusdt-1999-01-01", "../data/binance-btcusdt-2021-03-18", "", 7, None])
+def test_unknown_tier_table(table):
+    with pytest.raises(MarginInputError) as caught:
+        margin.tier_for_notional(table=table, notional=1_000)
+    assert caught.value.field == "tier_table"
+    assert repr(table) in str(caught.value)
+
+
+@pytest.mark.parametrize("key", ["no-such-table", "../../etc/passwd", "a/b"])
+def test_load_tier_table_refuses_unknown_and_path_like_keys(key):
+    with pytest.raises(MarginInputError) as caught:
+        margin.load_tier_table(key)
+    assert caught.value.field == "tier_table"
+
+
+def test_keyword_arguments_only():
+    with pytest.raises(TypeError):
+        initial_margin(10_000, 20)  # type: ignore[misc]
+
+
+class TestPositionsInput:
+    @pytest.mark.parametrize("field, value", [
+        ("side", "sideways"), ("entry_price", 0), ("quantity", -2), ("mark_price", NAN), ("mmr", 1.0),
+        ("maintenance_amount", -5), ("entry_price", "100"),
+    ])
+    def test_a_bad_field_of_a_position_is_named_with_its_index(self, field, value):
+        positions = [GOOD_POSITION, {**GOOD_POSITION, field: value}]
+        with pytest.raises(MarginInputError) as caught:
+            account_state(wallet_balance=100, positions=positions)
+        assert caught.value.field == f"positions[1].{field}"
+        assert f"positions[1].{field}" in str(caught.value)
+        assert repr(value) in str(caught.value)
+
+    def test_a_missing_field_is_named(self):
+        with pytest.raises(MarginInputError) as caught:
+            account_state(wallet_balance=100, positions=[{"side": "long", "entry_price": 100}])
+        assert caught.value.field == "positions[0].quantity"
+        assert "missing" in str(caught.value)
+
+    def test_an_unknown_field_is_named(self):
+        with pytest.raises(MarginInputError) as caught:
+            account_state(wallet_balance=100, positions=[{**GOOD_POSITION, "leverage": 10}])
+        assert caught.value.field == "positions[0].leverage"
+
+    @pytest.mark.parametrize("positions", [[], "long", {"side": "long"}, 3, None])
+    def test_positions_must_be_a_non_empty_list(self, positions):
+        with pytest.raises(MarginInputError) as caught:
+            account_state(wallet_balance=100, positions=positions)
+        assert caught.value.field == "positions"
+
+    def test_a_row_that_is_not_a_position(self):
+        with pytest.raises(MarginInputError) as caught:
+            account_state(wallet_balance=100, positions=[GOOD_POSITION, 42])
+        assert caught.value.field == "positions[1]"
+
+    def test_position_dataclass_checks_itself(self):
+        with pytest.raises(MarginInputError) as caught:
+            Position(side="long", entry_price=100, quantity=0)
+        assert caught.value.field == "quantity"
+
+    @pytest.mark.parametrize("target", [-1, 1, 2, True, 0.0, "0", None])
+    def test_target_must_be_an_index(self, target):
+        with pytest.raises(MarginInputError) as caught:
+            liquidation_price_cross(wallet_balance=100, positions=[GOOD_POSITION], target=target)
+        assert caught.value.field == "target"
+        assert repr(target) in str(caught.value)
+
+
+class TestShockInput:
+    def test_margins_above_the_wallet(self):
+        # 60 + 50 = 110 > 100
+        with pytest.raises(MarginInputError) as caught:
+            shock(wallet_balance=100, positions=[GOOD_POSITION, GOOD_POSITION], moves=[0, 0], margins=[60, 50])
+        assert caught.value.field == "margins"
+
+    @pytest.mark.parametrize("move", [-1, -1.5])
+    def test_a_move_of_minus_100_percent_or_worse(self, move):
+        with pytest.raises(MarginInputError) as caught:
+            shock(wallet_balance=100, positions=[GOOD_POSITION], moves=[move], margins=[20])
+        assert caught.value.field == "moves[0]"
+
+    @pytest.mark.parametrize("move", [NAN, INF, "0.1", True, None])
+    def test_a_move_that_is_not_a_number(self, move):
+        with pytest.raises(MarginInputError) as caught:
+            shock(wallet_balance=100, positions=[GOOD_POSITION], moves=[move], margins=[20])
+        assert caught.value.field == "moves[0]"
+
+    @pytest.mark.parametrize("field, value", [("moves", [0, 0]), ("margins", [10, 10]), ("moves", "0"),
+                                              ("margins", 20), ("moves", {"a": 1})])
+    def test_one_value_per_position(self, field, value):
+        kwargs = {"wallet_balance": 100, "positions": [GOOD_POSITION], "moves": [0], "margins": [20], field: value}
+        with pytest.raises(MarginInputError) as caught:
+            shock(**kwargs)
+        assert caught.value.field == field
+
+    def test_a_bad_margin_is_named_with_its_index(self):
+        with pytest.raises(MarginInputError) as caught:
+            shock(wallet_balance=100, positions=[GOOD_POSITION], moves=[0], margins=[0])
+        assert caught.value.field == "margins[0]"
+
+
+# ============================================================================================
+# position_pnl, account_state, liquidation_price_cross
+# ============================================================================================
+
+def test_position_pnl_long_short_and_default_mark():
+    # short 2 ETH from 3,400 to 3,500: -1 * 2 * 100 = -200
+    assert position_pnl(Position(side="short", entry_price=3_400, quantity=2), 3_500) == -200
+    # long 0.5 BTC from 60,000 to 62,000: 0.5 * 2,000 = 1,000
+    assert position_pnl(Position(side="long", entry_price=60_000, quantity=0.5), 62_000) == 1_000
+    # no price given: the mark, 58,000, so 0.5 * -2,000 = -1,000
+    assert position_pnl(Position(side="long", entry_price=60_000, quantity=0.5, mark_price=58_000)) == -1_000
+    # no mark either: the entry, no profit
+    assert position_pnl(Position(side="long", entry_price=60_000, quantity=0.5)) == 0
+
+
+#: A two-position account worked by hand below: 10,000 of wallet, a 1 BTC long from 60,000 marked
+#: at 58,000 (MMR 0.5%) and a 10 ETH short from 3,000 marked at 3,200 (MMR 1%).
+ACCOUNT = [
+    {"side": "long", "entry_price": 60_000, "quantity": 1, "mark_price": 58_000, "mmr": 0.005, "label": "BTC"},
+    {"side": "short", "entry_price": 3_000, "quantity": 10, "mark_price": 3_200, "mmr": 0.01, "label": "ETH"},
+]
+
+
+class TestAccountState:
+    def test_exchange_model_by_hand(self):
+        # pnl: BTC 1 * (58,000 - 60,000) = -2,000; ETH -10 * (3,200 - 3,000) = -2,000; total -4,000
+        # equity 10,000 - 4,000 = 6,000
+        # requirement on mark value: 58,000 * 0.5% + 10 * 3,200 * 1% = 290 + 320 = 610
+        state = account_state(wallet_balance=10_000, positions=ACCOUNT)
+        assert state.unrealized_pnl == pytest.approx(-4_000)
+        assert state.equity == pytest.approx(6_000)
+        assert state.maintenance_requirement == pytest.approx(610)
+        assert state.margin_ratio == pytest.approx(610 / 6_000)
+        assert state.liquidated is False
+
+    def test_simple_model_by_hand(self):
+        # requirement on entry value: 60,000 * 0.5% + 10 * 3,000 * 1% = 300 + 300 = 600; ratio 600 / 6,000
+        state = account_state(wallet_balance=10_000, positions=ACCOUNT, model="simple")
+        assert state.maintenance_requirement == pytest.approx(600)
+        assert state.margin_ratio == pytest.approx(0.1)
+
+    def test_liquidated_when_equity_falls_to_the_requirement(self):
+        # With a wallet of 4,610 the equity, 610, equals the requirement, 610: a ratio of 100%, the line
+        # itself. Where exactly 610 = 610 lands in doubles is rounding, so test a cent on either side.
+        state = account_state(wallet_balance=4_610, positions=ACCOUNT)
+        assert state.margin_ratio == pytest.approx(1.0, rel=1e-12)
+        below = account_state(wallet_balance=4_609.99, positions=ACCOUNT)
+        assert below.liquidated is True
+        assert below.margin_ratio > 1
+        above = account_state(wallet_balance=4_610.01, positions=ACCOUNT)
+        assert above.liquidated is False
+        assert above.margin_ratio < 1
+
+    def test_no_margin_ratio_when_equity_is_not_positive(self):
+        # wallet 4,000, pnl -4,000: equity 0
+        state = account_state(wallet_balance=4_000, positions=ACCOUNT)
+        assert state.equity == pytest.approx(0)
+        assert state.margin_ratio is None
+        assert state.liquidated is True
+
+    def test_maintenance_amounts_are_subtracted(self):
+        # 2 BTC at 60,000 with tier 2's 0.5% and 50: 120,000 * 0.005 - 50 = 550
+        state = account_state(wallet_balance=12_000, positions=[
+            Position(side="long", entry_price=60_000, quantity=2, mmr=0.005, maintenance_amount=50)])
+        assert state.maintenance_requirement == pytest.approx(550)
+
+    def test_accepts_position_objects_and_mappings_alike(self):
+        objects = [Position(**row) for row in ACCOUNT]
+        assert account_state(wallet_balance=10_000, positions=objects) == account_state(
+            wallet_balance=10_000, positions=ACCOUNT)
+
+
+class TestLiquidationPriceCross:
+    def test_btc_exchange_model_by_hand(self):
+        # ETH held at 3,200: pnl -2,000, requirement 320. At BTC price P:
+        # equity 10,000 - 2,000 + (P - 60,000) = P - 52,000; requirement 0.005 P + 320
+        # P - 52,000 = 0.005 P + 320  =>  P = 52,320 / 0.995 = 52,582.91...
+        price = liquidation_price_cross(wallet_balance=10_000, positions=ACCOUNT, target=0)
+        assert price == pytest.approx(52_320 / 0.995, rel=1e-12)
+
+    def test_btc_simple_model_by_hand(self):
+        # requirement on entry: 300 + 300 = 600 whatever P is; P - 52,000 = 600  =>  P = 52,600
+        price = liquidation_price_cross(wallet_balance=10_000, positions=ACCOUNT, target=0, model="simple")
+        assert price == pytest.approx(52_600, rel=1e-12)
+
+    def test_eth_short_exchange_model_by_hand(self):
+        # BTC held at 58,000: pnl -2,000, requirement 290. At ETH price P:
+        # 10,000 - 2,000 - 10 (P - 3,000) = 290 + 10 P * 1%  =>  37,710 = 10.1 P  =>  P = 3,733.66...
+        price = liquidation_price_cross(wallet_balance=10_000, positions=ACCOUNT, target=1)
+        assert price == pytest.approx(37_710 / 10.1, rel=1e-12)
+
+    def test_eth_short_simple_model_by_hand(self):
+        # 38,000 - 10 P = 600  =>  P = 3,740
+        price = liquidation_price_cross(wallet_balance=10_000, positions=ACCOUNT, target=1, model="simple")
+        assert price == pytest.approx(3_740, rel=1e-12)
+
+    def test_binance_docstring_example(self):
+        # one long of 0.2 BTC at 50,000 in a 1,000 wallet at 0.5%: (1,000 - 10,000) / (0.2 * -0.995)
+        price = liquidation_price_cross(wallet_balance=1_000, target=0, positions=[
+            {"side": "long", "entry_price": 50_000, "quantity": 0.2, "mmr": 0.005}])
+        assert price == pytest.approx(9_000 / 0.199, rel=1e-12)
+
+    def test_a_long_covered_by_the_account_has_no_price(self):
+        # wallet 100,000 behind a 1 BTC long at 60,000: it would need a price below zero
+        assert liquidation_price_cross(wallet_balance=100_000, target=0, positions=[
+            {"side": "long", "entry_price": 60_000, "quantity": 1, "mmr": 0.005}]) is None
+
+    def test_the_other_marks_matter(self):
+        # ETH falling back to its entry removes its 2,000 loss: BTC can fall 2,000 (and a little) further
+        held = [ACCOUNT[0], {**ACCOUNT[1], "mark_price": 3_000}]
+        # free = 10,000 - 0 - 300 = 9,700; P = (60,000 - 9,700) / 0.995 = 50,300 / 0.995
+        assert liquidation_price_cross(wallet_balance=10_000, positions=held, target=0) == pytest.approx(
+            50_300 / 0.995, rel=1e-12)
+
+
+# ============================================================================================
+# shock
+# ============================================================================================
+
+#: The guide's three positions: 10x each, 10,000 of size, 1,000 of isolated margin, a 3,000 wallet.
+THREE = [
+    Position(side="long", entry_price=65_000, quantity=10_000 / 65_000, mmr=0.005, label="BTC"),
+    Position(side="short", entry_price=3_400, quantity=10_000 / 3_400, mmr=0.005, label="ETH"),
+    Position(side="long", entry_price=185, quantity=10_000 / 185, mmr=0.005, label="SOL"),
+]
+
+
+class TestShock:
+    @pytest.mark.parametrize("model", margin.MODELS)
+    def test_eth_rally_of_15_percent(self, model):
+        # ETH +15%: the short loses 10,000 * 15% = 1,500.
+        # Isolated: 1,000 + (-1,500) < requirement, liquidated, its 1,000 lost: 3,000 - 1,000 = 2,000 left.
+        # Cross: equity 3,000 - 1,500 = 1,500 against a requirement of 150 (simple: 3 * 10,000 * 0.5%)
+        # or 157.5 (exchange: 50 + 11,500 * 0.5% + 50): it survives with 1,500.
+        result = shock(wallet_balance=3_000, positions=THREE, moves=[0, 0.15, 0], margins=[1_000] * 3, model=model)
+        assert result.isolated.liquidated == (1,)
+        assert result.isolated.balance_left == pytest.approx(2_000)
+        assert result.isolated.total_loss == pytest.approx(1_000)
+        assert [p.loss for p in result.isolated.positions] == pytest.approx([0, 1_000, 0], abs=1e-9)
+        assert result.cross.liquidated == ()
+        assert result.cross.balance_left == pytest.approx(1_500)
+        assert result.cross.positions[1].loss == pytest.approx(1_500)
+        assert result.cross.total_loss == pytest.approx(1_500)
+
+    @pytest.mark.parametrize("model", margin.MODELS)
+    def test_eth_squeeze_of_30_percent(self, model):
+        # ETH +30%: the short loses 3,000. Isolated: still only its 1,000: 2,000 left, BTC and SOL open.
+        # Cross: equity 3,000 - 3,000 = 0 <= requirement: everything closed, nothing left.
+        result = shock(wallet_balance=3_000, positions=THREE, moves=[0, 0.30, 0], margins=[1_000] * 3, model=model)
+        assert result.isolated.liquidated == (1,)
+        assert result.isolated.balance_left == pytest.approx(2_000)
+        assert result.cross.liquidated == (0, 1, 2)
+        assert result.cross.balance_left == 0
+        assert result.cross.total_loss == 3_000
+        assert result.cross.equity_after == pytest.approx(0, abs=1e-9)
+
+    def test_a_loss_smaller_than_the_margin_keeps_the_position_open(self):
+        # ETH +5%: loss 500; isolated equity 1,000 - 500 = 500 > 52.5 (10,500 * 0.5%): open.
+        result = shock(wallet_balance=3_000, positions=THREE, moves=[0, 0.05, 0], margins=[1_000] * 3)
+        assert result.isolated.liquidated == ()
+        assert result.isolated.balance_left == pytest.approx(2_500)
+        assert result.cross.balance_left == pytest.approx(2_500)
+
+    def test_gains_offset_losses_only_under_cross(self):
+        # BTC -9.6% and SOL +9.6% on 10x, ETH unchanged:
+        # BTC loses 960; isolated equity 1,000 - 960 = 40 <= its requirement on 9,040 of value (45.2): liquidated.
+        # Isolated balance: 3,000 - 1,000 (BTC's margin) + 960 (SOL's gain) = 2,960.
+        # Cross: equity 3,000 - 960 + 960 = 3,000, far above the requirement: all open, 3,000 left.
+        result = shock(wallet_balance=3_000, positions=THREE, moves=[-0.096, 0, 0.096], margins=[1_000] * 3)
+        assert result.isolated.liquidated == (0,)
+        assert result.isolated.balance_left == pytest.approx(2_960)
+        assert result.cross.liquidated == ()
+        assert result.cross.balance_left == pytest.approx(3_000)
+
+    def test_prices_after_and_labels(self):
+        result = shock(wallet_balance=3_000, positions=THREE, moves=[0.1, -0.2, 0], margins=[1_000] * 3)
+        # 65,000 * 1.1 = 71,500; 3,400 * 0.8 = 2,720; 185 unchanged
+        assert [p.price_after for p in result.isolated.positions] == pytest.approx([71_500, 2_720, 185])
+        assert [p.label for p in result.cross.positions] == ["BTC", "ETH", "SOL"]
+
+    def test_moves_apply_to_the_mark_not_the_entry(self):
+        # a long from 100 marked at 90; +10% takes it to 99 (not 110): pnl 10 * (99 - 100) = -10
+        held = Position(side="long", entry_price=100, quantity=10, mark_price=90, mmr=0.01)
+        result = shock(wallet_balance=500, positions=[held], moves=[0.1], margins=[200])
+        assert result.isolated.positions[0].price_after == pytest.approx(99)
+        assert result.isolated.positions[0].pnl == pytest.approx(-10)
+
+    def test_unlabelled_positions_are_numbered(self):
+        result = shock(wallet_balance=100, positions=[GOOD_POSITION], moves=[0], margins=[20])
+        assert result.isolated.positions[0].label == "position 1"
+
+    def test_docstring_example_short_eth(self):
+        # A 3,000 wallet, a 10x short of 10,000 of ETH from 3,400 with 1,000 of margin, ETH +15%.
+        eth = Position(side="short", entry_price=3_400, quantity=10_000 / 3_400, mmr=0.005)
+        result = shock(wallet_balance=3_000, positions=[eth], moves=[0.15], margins=[1_000])
+        assert result.isolated.balance_left == pytest.approx(2_000)
+        assert result.cross.balance_left == pytest.approx(1_500)
+
+
+# ============================================================================================
+# Properties
+# ============================================================================================
+
+MANY = settings(max_examples=1_000)
+SOME = settings(max_examples=500)
+
+
+def same_price(a: float | None, b: float | None, scale: float) -> bool:
+    """Two prices computed by different formulas agree to 1e-9 of ``scale`` (the entry price).
+
+    Where the exact price is 0 (a long at exactly 1x), rounding decides whether each formula sees a
+    tiny positive price or none: a missing price then only agrees with one of at most 1e-9 * scale.
+    """
+    if a is None or b is None:
+        return (a or 0.0) <= 1e-9 * scale and (b or 0.0) <= 1e-9 * scale
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), scale)
+
+
+def relative_gap(equity: float, requirement: float, margin_: float) -> float:
+    """|equity - requirement| on the scale of the money at stake.
+
+    Relative to the requirement alone the error is undefined when MMR = 0 (both sides are 0 at the
+    bankruptcy price), so the scale is the larger of the requirement and the position's margin.
+    """
+    return abs(equity - requirement) / max(abs(requirement), margin_)
+
+
+@MANY
+@given(strategies.isolated_positions(), strategies.MODELS)
+def test_at_the_liquidation_price_equity_equals_the_requirement(position, model):
+    price = liquidation_price_isolated(**isolated_kwargs(position), model=model)
+    if price is None:
+        return  # covered by the next property: then no positive price liquidates it
+    equity = equity_isolated(position, price)
+    requirement = requirement_isolated(position, price, model)
+    assert relative_gap(equity, requirement, position["margin"]) < 1e-9
+
+
+@MANY
+@given(strategies.isolated_positions(), strategies.MODELS)
+def test_none_means_no_positive_price_liquidates_the_position(position, model):
+    price = liquidation_price_isolated(**isolated_kwargs(position), model=model)
+    if price is not None:
+        assert math.isfinite(price) and price > 0
+        return
+    # Equity minus requirement is increasing in the price for a long (slope Q*(1 - MMR) or Q) and a
+    # short always has a price, so it is enough that a long is not liquidated as the price tends to 0.
+    assert position["side"] == "long"
+    q, ep, m = position["quantity"], position["entry_price"], position["margin"]
+    at_zero = m - q * ep + position["maintenance_amount"] - (q * ep * position["mmr"] if model == "simple" else 0)
+    assert at_zero >= -1e-9 * q * ep
+
+
+@MANY
+@given(strategies.safe_isolated_positions(), strategies.MODELS)
+def test_liquidation_lies_strictly_between_bankruptcy_and_entry(position, model):
+    # 0 < MMR < 1/L and L > 1 (L = 1 leaves a long no positive bankruptcy price); see
+    # strategies.safe_isolated_positions for why u = MMR*L stays within [0.001, 0.999].
+    kwargs = isolated_kwargs(position)
+    price = liquidation_price_isolated(**kwargs, model=model)
+    bankrupt = bankruptcy_price(**{k: kwargs[k] for k in ("side", "entry_price", "quantity", "margin")})
+    entry = position["entry_price"]
+    if position["side"] == "long":
+        assert bankrupt < price < entry
+    else:
+        assert entry < price < bankrupt
+
+
+@MANY
+@given(strategies.safe_isolated_positions(mmr_zero=True), strategies.MODELS)
+def test_with_no_maintenance_rate_liquidation_is_bankruptcy(position, model):
+    # MMR = 0 is the edge of the interval: nothing is kept back, so both prices coincide
+    kwargs = isolated_kwargs(position)
+    price = liquidation_price_isolated(**kwargs, model=model)
+    bankrupt = bankruptcy_price(**{k: kwargs[k] for k in ("side", "entry_price", "quantity", "margin")})
+    assert price == pytest.approx(bankrupt, rel=1e-12)
+
+
+@MANY
+@given(strategies.isolated_positions(), strategies.MODELS, strategies.magnitudes(1e-6, 10.0))
+def test_adding_margin_never_moves_liquidation_toward_the_entry(position, model, extra_fraction):
+    kwargs = isolated_kwargs(position)
+    before = liquidation_price_isolated(**kwargs, model=model)
+    after = liquidation_price_isolated(**{**kwargs, "margin": kwargs["margin"] * (1 + extra_fraction)}, model=model)
+    if position["side"] == "long":
+        # None is "never liquidated", the farthest a long's price can go
+        if before is None:
+            assert after is None
+        elif after is not None:
+            assert after <= before
+    else:
+        assert after >= before
+
+
+@SOME
+@given(strategies.isolated_positions(), strategies.MODELS)
+def test_one_position_in_cross_with_its_margin_as_wallet_is_the_isolated_price(position, model):
+    kwargs = isolated_kwargs(position)
+    isolated = liquidation_price_isolated(**kwargs, model=model)
+    row = {k: kwargs[k] for k in ("side", "entry_price", "quantity", "mmr", "maintenance_amount")}
+    cross = liquidation_price_cross(wallet_balance=kwargs["margin"], positions=[row], target=0, model=model)
+    assert same_price(cross, isolated, kwargs["entry_price"])
+
+
+@SOME
+@given(strategies.accounts(min_size=2, marks=False), st.data(), strategies.MODELS)
+def test_cross_with_others_at_entry_equals_isolated_with_wallet_less_their_requirement(account, data, model):
+    wallet, rows = account
+    target = data.draw(st.integers(0, len(rows) - 1))
+    others = [row for i, row in enumerate(rows) if i != target]
+    # the others at their entry price: no profit, a requirement of Q*EP*MMR in both models
+    others_requirement = math.fsum(r["quantity"] * r["entry_price"] * r["mmr"] for r in others)
+    margin_left = wallet - others_requirement
+    # Narrowed: the isolated side needs a positive margin; with less, the account is liquidated already.
+    if margin_left <= wallet * 1e-6:
+        return
+    cross = liquidation_price_cross(wallet_balance=wallet, positions=rows, target=target, model=model)
+    k = rows[target]
+    isolated = liquidation_price_isolated(side=k["side"], entry_price=k["entry_price"], quantity=k["quantity"],
+                                          margin=margin_left, mmr=k["mmr"], model=model)
+    # the subtraction wallet - requirement cancels digits: compare on the scale of what was subtracted
+    assert same_price(cross, isolated, k["entry_price"] * wallet / margin_left)
+
+
+@SOME
+@given(strategies.accounts(), st.data(), strategies.MODELS)
+def test_at_the_cross_price_the_account_equity_equals_its_requirement(account, data, model):
+    wallet, rows = account
+    target = data.draw(st.integers(0, len(rows) - 1))
+    price = liquidation_price_cross(wallet_balance=wallet, positions=rows, target=target, model=model)
+    if price is None:
+        return
+    moved = [dict(row, mark_price=price) if i == target else row for i, row in enumerate(rows)]
+    # the definition, from scratch: WB + sum pnl = sum requirement
+    equity = wallet + math.fsum(sign(r["side"]) * r["quantity"] * (r["mark_price"] - r["entry_price"]) for r in moved)
+    requirement = math.fsum(
+        r["quantity"] * (r["mark_price"] if model == "exchange" else r["entry_price"]) * r["mmr"] for r in moved)
+    scale = wallet + math.fsum(r["quantity"] * max(r["mark_price"], r["entry_price"]) for r in moved)
+    assert abs(equity - requirement) <= 1e-9 * scale
+    # and account_state agrees with the definition
+    state = account_state(wallet_balance=wallet, positions=moved, model=model)
+    assert state.equity == pytest.approx(equity, rel=1e-9, abs=1e-9 * scale)
+    assert state.maintenance_requirement == pytest.approx(requirement, rel=1e-9, abs=1e-9 * scale)
+
+
+@SOME
+@given(strategies.accounts(), strategies.MODELS)
+def test_account_state_margin_ratio_and_flag_agree(account, model):
+    wallet, rows = account
+    state = account_state(wallet_balance=wallet, positions=rows, model=model)
+    assert state.equity == pytest.approx(wallet + state.unrealized_pnl)
+    if state.equity > 0:
+        assert state.margin_ratio == pytest.approx(state.maintenance_requirement / state.equity)
+        # the flag is "ratio >= 100%"; within rounding of the line itself either answer is right
+        if abs(state.margin_ratio - 1) > 1e-12:
+            assert state.liquidated == (state.margin_ratio >= 1)
+    else:
+        assert state.margin_ratio is None
+        assert state.liquidated
+
+
+@st.composite
+def shocks(draw):
+    """A wallet, positions, one margin each (together at most the wallet) and one move each."""
+    wallet, rows = draw(strategies.accounts(max_size=4))
+    shares = draw(st.lists(st.floats(min_value=1e-3, max_value=1.0), min_size=len(rows), max_size=len(rows)))
+    scale = draw(st.floats(min_value=0.01, max_value=1.0)) / max(sum(shares), 1.0)
+    margins = [wallet * share * scale for share in shares]
+    moves = draw(st.lists(st.floats(min_value=-0.99, max_value=3.0), min_size=len(rows), max_size=len(rows)))
+    return wallet, rows, margins, moves
+
+
+@SOME
+@given(shocks(), strategies.MODELS)
+def test_an_isolated_position_never_loses_more_than_its_margin(case, model):
+    wallet, rows, margins, moves = case
+    result = shock(wallet_balance=wallet, positions=rows, moves=moves, margins=margins, model=model)
+    for outcome, own in zip(result.isolated.positions, margins):
+        assert outcome.loss <= own * (1 + 1e-12)
+        if outcome.liquidated:
+            assert outcome.loss == own
+    assert result.isolated.balance_left >= wallet - math.fsum(margins) - 1e-9 * wallet
+    # cross has no such ceiling, but it never loses more than the wallet either
+    assert 0 <= result.cross.balance_left
+    assert result.cross.total_loss <= wallet * (1 + 1e-12)
+
+
+@SOME
+@given(shocks(), strategies.MODELS)
+def test_shock_balances_follow_from_the_profits(case, model):
+    wallet, rows, margins, moves = case
+    result = shock(wallet_balance=wallet, positions=rows, moves=moves, margins=margins, model=model)
+    pnls = [p.pnl for p in result.isolated.positions]
+    kept = [-p.loss for p in result.isolated.positions]
+    assert result.isolated.balance_left == pytest.approx(wallet + math.fsum(kept), rel=1e-12, abs=1e-9 * wallet)
+    if result.cross.liquidated:
+        assert result.cross.balance_left == 0
+    else:
+        assert result.cross.balance_left == pytest.approx(wallet + math.fsum(pnls), rel=1e-12, abs=1e-9 * wallet)
+
+
+@SOME
+@given(strategies.isolated_positions(with_amount=False), strategies.MODELS, st.floats(min_value=1e-3, max_value=0.5))
+def test_shock_liquidates_exactly_beyond_the_isolated_liquidation_price(position, model, step):
+    # A jump to a little short of the liquidation price leaves the position open; a little beyond closes it.
+    kwargs = isolated_kwargs(position)
+    price = liquidation_price_isolated(**kwargs, model=model)
+    entry = position["entry_price"]
+    s = sign(position["side"])
+    # Narrowed to positions that open alive (the price on the losing side of the entry) at least a
+    # millionth of the entry away: the move is a relative number, and within a few ulps of the
+    # entry "a little short of" and "a little beyond" are the same double.
+    if price is None or (entry - price) * s < 1e-6 * entry:
+        return
+    row = {k: kwargs[k] for k in ("side", "entry_price", "quantity", "mmr")}
+    distance = abs(price - entry)
+    for towards, expected in ((1 - step, False), (1 + step, True)):
+        target = entry - s * distance * towards
+        if target <= 0 or target / entry - 1 <= -1:
+            continue
+        result = shock(wallet_balance=kwargs["margin"], positions=[row], moves=[target / entry - 1],
+                       margins=[kwargs["margin"]], model=model)
+        assert result.isolated.positions[0].liquidated is expected
+
+
+@MANY
+@given(strategies.isolated_positions())
+def test_exchange_model_liquidates_longs_later_and_shorts_earlier(position):
+    # Under the exchange model maintenance is on the value at the mark, smaller than at entry for a
+    # falling long and larger for a rising short: its price is at or below the simple model's, for
+    # a position that opens alive (1/L > MMR, otherwise both prices are on the far side of the entry).
+    if position["mmr"] * position["leverage"] >= 1:
+        return
+    kwargs = isolated_kwargs(position)
+    exchange = liquidation_price_isolated(**kwargs, model="exchange")
+    simple = liquidation_price_isolated(**kwargs, model="simple")
+    if simple is None:
+        assert exchange is None
+    elif exchange is not None:
+        assert exchange <= simple + 1e-12 * position["entry_price"]
+
+
+@MANY
+@given(strategies.isolated_positions(), strategies.MODELS, strategies.magnitudes(1e-3, 1e3))
+def test_prices_scale_with_the_currency(position, model, k):
+    # Quoting everything in cents instead of dollars (prices, margin and amount times k) multiplies
+    # the liquidation price by k: the formula has no hidden constant in dollars.
+    kwargs = isolated_kwargs(position)
+    base = liquidation_price_isolated(**kwargs, model=model)
+    scaled = liquidation_price_isolated(**{**kwargs, "entry_price": kwargs["entry_price"] * k,
+                                           "margin": kwargs["margin"] * k,
+                                           "maintenance_amount": kwargs["maintenance_amount"] * k}, model=model)
+    # near a price of 0 (a long close to 1x) the price is a difference of nearly equal numbers:
+    # compare on the scale of the (scaled) entry, as same_price does
+    assert same_price(scaled, None if base is None else base * k, kwargs["entry_price"] * k)
+
+
+@MANY
+@given(strategies.isolated_positions(with_amount=False))
+def test_simple_model_long_and_short_mirror_around_the_entry(position):
+    # simple model, cum = 0: EP*(1 - 1/L + MMR) and EP*(1 + 1/L - MMR) add up to 2*EP
+    kwargs = isolated_kwargs(position)
+    long_ = liquidation_price_isolated(**{**kwargs, "side": "long"}, model="simple")
+    short = liquidation_price_isolated(**{**kwargs, "side": "short"}, model="simple")
+    if long_ is not None:
+        assert long_ + short == pytest.approx(2 * kwargs["entry_price"], rel=1e-9)
+
+
+@MANY
+@given(strategies.isolated_positions(), strategies.MODELS)
+def test_never_nan_never_negative(position, model):
+    kwargs = isolated_kwargs(position)
+    for value in (
+        liquidation_price_isolated(**kwargs, model=model),
+        bankruptcy_price(**{k: kwargs[k] for k in ("side", "entry_price", "quantity", "margin")}),
+        liquidation_price_cross(wallet_balance=kwargs["margin"], target=0, model=model, positions=[
+            {k: kwargs[k] for k in ("side", "entry_price", "quantity", "mmr", "maintenance_amount")}]),
+    ):
+        assert value is None or (math.isfinite(value) and value > 0)
+
+
+@SOME
+@given(strategies.accounts(), st.data(), strategies.MODELS)
+def test_cross_price_never_nan_never_negative(account, data, model):
+    wallet, rows = account
+    target = data.draw(st.integers(0, len(rows) - 1))
+    value = liquidation_price_cross(wallet_balance=wallet, positions=rows, target=target, model=model)
+    assert value is None or (math.isfinite(value) and value > 0)
