@@ -9,7 +9,8 @@ rule                       severity  passes when
 title-length               error     ``<title>`` has 30 to 60 characters
 description-length         error     ``<meta name="description">`` has 70 to 160 characters
 h1-count                   error     the page has exactly one ``<h1>``
-image-alt                  error     every ``<img>`` has an ``alt`` attribute
+image-alt                  error     every ``<img>`` has a non-empty ``alt`` (Markdown ``![](x)`` has
+                                     none), unless marked decorative (``role="presentation"``)
 broken-link                error     every internal link (``a``, ``img``, ``link``, ``script``)
                                      leads to a file of the site, and its ``#fragment`` to an id
 duplicate-title            error     no two pages share a ``<title>``
@@ -25,7 +26,6 @@ keyword-first-paragraph    warning   ... in the article's first paragraph
 keyword-slug               warning   ... in the slug (its words joined by hyphens)
 keyword-description        warning   ... in the meta description
 keyword-missing            warning   a guide (``og:type`` article) declares a target keyword
-image-alt-empty            warning   no ``alt=""`` (right only for a purely decorative image)
 site-url                   warning   the canonical URLs are not on localhost (set ``SITE_URL``)
 =========================  ========  ===========================================================
 
@@ -75,7 +75,6 @@ RULES: dict[str, str] = {
     "keyword-slug": WARNING,
     "keyword-description": WARNING,
     "keyword-missing": WARNING,
-    "image-alt-empty": WARNING,
     "site-url": WARNING,
 }
 
@@ -193,7 +192,8 @@ class _PageParser(HTMLParser):
         elif tag == "link" and attrs.get("rel", "").lower() == "canonical":
             facts.canonical = attrs.get("href")
         elif tag == "img":
-            facts.images.append((attrs.get("src", ""), raw.get("alt")))
+            decorative = attrs.get("role", "").lower() in ("presentation", "none") or attrs.get("aria-hidden") == "true"
+            facts.images.append((attrs.get("src", ""), "(decorative)" if decorative else raw.get("alt")))
 
         if tag in _VOID:
             return
@@ -380,12 +380,12 @@ def check_page(page: PageFacts, site: _Site) -> list[Finding]:
                              "keep exactly one top-level heading (`# ...`); make the others `## ...`"))
 
     for src, alt in page.images:
-        if alt is None:
-            found.append(Finding(url, "image-alt", ERROR, f"image {src} has no alt attribute",
-                                 "describe the image: ![what it shows](path), or alt=\"...\" in HTML"))
-        elif not alt.strip():
-            found.append(Finding(url, "image-alt-empty", WARNING, f"image {src} has an empty alt",
-                                 "describe the image unless it is purely decorative"))
+        if alt is None or not alt.strip():
+            found.append(Finding(
+                url, "image-alt", ERROR, f"image {src} has {'no alt attribute' if alt is None else 'an empty alt'}",
+                "describe the image: ![what it shows](path), or alt=\"...\" in HTML "
+                "(a purely decorative image: add role=\"presentation\")",
+            ))
 
     seen: set[str] = set()
     for link in page.links:

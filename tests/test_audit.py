@@ -1,0 +1,412 @@
+"""The on-page SEO audit (``livecalc check`` and the end of every build): each rule with a page that
+passes and one that fails, the command's output and exit status, and the real site passing.
+
+The pages here are written by hand in the shape of Material's HTML (a ``<title>``, head meta tags, an
+``<article class="md-content__inner">`` holding the H1 and the paragraphs), so each test changes one
+thing of a page that otherwise passes every rule.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from livecalc import audit  # noqa: E402
+from publishing_support import REPO, build, livecalc  # noqa: E402
+
+SITE = "https://guides.example.org/"
+SLUG = "funding-rates-explained"
+KEYWORD = "funding rates"
+TITLE = "Funding Rates Explained for Perpetual Futures Traders"  # 53 characters
+DESCRIPTION = (  # 117 characters
+    "What perpetual futures funding rates are, who pays whom, and how funding changes the cost of holding a position."
+)
+FIRST = "Funding rates keep a perpetual contract's price close to the index price."
+
+
+def json_ld(url: str, title: str, description: str, **changes) -> list[str]:
+    article = {
+        "@context": "https://schema.org", "@type": "Article", "headline": title, "description": description,
+        "datePublished": "2026-11-26", "dateModified": "2026-11-26",
+        "author": [{"@type": "Organization", "name": "livecalc editorial team"}],
+        "publisher": {"@type": "Organization", "name": "livecalc", "logo": {"@type": "ImageObject", "url": SITE + "logo.png"}},
+        "image": [SITE + f"assets/social/{SLUG}.png"],
+    }
+    article.update(changes)
+    article = {k: v for k, v in article.items() if v is not None}
+    crumbs = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": 1, "name": "livecalc", "item": SITE},
+        {"@type": "ListItem", "position": 2, "name": title, "item": url},
+    ]}
+    return [json.dumps(article), json.dumps(crumbs)]
+
+
+def page_html(
+    url_path: str = f"{SLUG}/",
+    *,
+    title: str | None = TITLE,
+    description: str | None = DESCRIPTION,
+    keyword: str | None = KEYWORD,
+    h1: tuple[str, ...] = (TITLE,),
+    first_paragraph: str = FIRST,
+    body: str = "",
+    canonical: str | None = "auto",
+    og_url: str | None = "auto",
+    og_image: str | None = "auto",
+    og_type: str = "article",
+    ld: list[str] | None = None,
+    robots: str = "index, follow",
+) -> str:
+    url = SITE + url_path
+    canonical = url if canonical == "auto" else canonical
+    og_url = url if og_url == "auto" else og_url
+    og_image = SITE + f"assets/social/{SLUG}.png" if og_image == "auto" else og_image
+    ld = json_ld(url, title or "", description or "") if ld is None and og_type == "article" else (ld or [])
+    tags = [f'<meta name="robots" content="{robots}">']
+    if description is not None:
+        tags.append(f'<meta name="description" content="{html.escape(description)}">')
+    if keyword is not None:
+        tags.append(f'<meta name="keywords" content="{html.escape(keyword)}">')
+    if canonical is not None:
+        tags.append(f'<link rel="canonical" href="{canonical}">')
+    tags.append(f'<meta property="og:type" content="{og_type}">')
+    if og_url is not None:
+        tags.append(f'<meta property="og:url" content="{og_url}">')
+    if og_image is not None:
+        tags.append(f'<meta property="og:image" content="{og_image}">')
+    tags += [f'<script type="application/ld+json">{block}</script>' for block in ld]
+    title_tag = f"<title>{html.escape(title)}</title>" if title is not None else ""
+    headings = "".join(f'<h1 id="h{n}">{html.escape(text)}<a class="headerlink" href="#h{n}">¶</a></h1>' for n, text in enumerate(h1))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">{''.join(tags)}{title_tag}</head>
+<body><header><a href="{'../' * url_path.count('/')}">Home</a></header>
+<div class="md-content"><article class="md-content__inner md-typeset">
+{headings}
+<div class="livecalc-trust"><p class="livecalc-byline">By the team</p></div>
+<p>{html.escape(first_paragraph)}</p>
+<h2 id="more">More</h2>
+{body}
+</article></div></body></html>"""
+
+
+HOME = page_html(
+    "", title="livecalc: guides to margin trading, with figures", keyword=None, og_type="website",
+    description="Guides to margin trading whose every worked figure is computed by one tested module.",
+    h1=("Figures you can check",), og_image=SITE + "assets/social/index.png",
+)
+
+
+def make_site(folder: Path, pages: dict[str, str] | None = None) -> Path:
+    """A built site: the home page, the pages given (by address), their social cards and a logo."""
+    pages = {"": HOME, f"{SLUG}/": page_html(), **(pages or {})}
+    for address, markup in pages.items():
+        target = folder / address / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(markup, "utf-8")
+    (folder / "assets" / "social").mkdir(parents=True, exist_ok=True)
+    for name in ("index", SLUG):
+        (folder / "assets" / "social" / f"{name}.png").write_bytes(b"\x89PNG")
+    (folder / "logo.png").write_bytes(b"\x89PNG")
+    return folder
+
+
+def findings(tmp_path: Path, **page) -> list[audit.Finding]:
+    """The audit's findings for the guide page built from ``page_html(**page)``."""
+    site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(**page)})
+    return [f for f in audit.audit_site(site) if f.page == f"/{SLUG}/"]
+
+
+def rules(found: list[audit.Finding]) -> dict[str, str]:
+    return {f.rule: f.severity for f in found}
+
+
+def test_the_reference_page_passes_every_rule(tmp_path):
+    site = make_site(tmp_path / "site")
+    assert audit.audit_site(site) == []
+
+
+# --- Title and description lengths -------------------------------------------------------------------
+
+
+def sized(n: int, start: str = "Funding rates ") -> str:
+    """A text of exactly ``n`` characters that starts with the keyword (``start`` then 'a's)."""
+    return start + "a" * (n - len(start))
+
+
+@pytest.mark.parametrize("length, passes", [(29, False), (30, True), (60, True), (61, False)])
+def test_title_length_is_30_to_60_characters(tmp_path, length, passes):
+    title = sized(length)
+    assert len(title) == length
+    found = findings(tmp_path, title=title)
+    assert ("title-length" not in rules(found)) == passes
+    if not passes:
+        (finding,) = [f for f in found if f.rule == "title-length"]
+        assert finding.severity == "error"
+        assert f"<title> has {length} characters" in finding.found
+        assert "front matter `title:`" in finding.fix and "30-60" in finding.fix
+
+
+def test_a_page_without_a_title_fails(tmp_path):
+    found = findings(tmp_path, title=None)
+    assert rules(found)["title-length"] == "error"
+
+
+@pytest.mark.parametrize("length, passes", [(69, False), (70, True), (160, True), (161, False)])
+def test_meta_description_is_70_to_160_characters(tmp_path, length, passes):
+    description = sized(length)
+    found = findings(tmp_path, description=description)
+    assert ("description-length" not in rules(found)) == passes
+    if not passes:
+        (finding,) = [f for f in found if f.rule == "description-length"]
+        assert finding.severity == "error" and f"{length} characters" in finding.found
+        assert "`description:`" in finding.fix
+
+
+def test_lengths_count_characters_not_bytes_nor_html_entities(tmp_path):
+    # 30 characters, of which "—" is 3 bytes in UTF-8 and "&" is written &amp; in the HTML.
+    title = "Funding rates — R&D aaaaaaaaaa"
+    assert len(title) == 30
+    assert "title-length" not in rules(findings(tmp_path, title=title))
+
+
+# --- Target keyword ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule, change", [
+    ("keyword-title", {"title": "Perpetual Futures: Who Pays Whom, Every Eight Hours"}),
+    ("keyword-h1", {"h1": ("Perpetual futures: who pays whom",)}),
+    ("keyword-first-paragraph", {"first_paragraph": "Perpetual contracts have no expiry date."}),
+    ("keyword-description", {"description": "What perpetual futures funding is, who pays whom, and how it changes the cost of a held position."}),
+])
+def test_the_target_keyword_missing_from_a_place_is_a_warning_for_that_place(tmp_path, rule, change):
+    found = findings(tmp_path, **change)
+    assert rules(found) == {rule: "warning"}
+    assert f'target keyword "{KEYWORD}" is not in the' in found[0].found
+
+
+def test_the_target_keyword_missing_from_the_slug_is_a_warning(tmp_path):
+    site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(keyword="funding fees")})
+    found = [f for f in audit.audit_site(site) if f.rule == "keyword-slug"]
+    assert [(f.page, f.severity) for f in found] == [(f"/{SLUG}/", "warning")]
+
+
+def test_keyword_matching_ignores_case_and_punctuation_but_not_word_forms():
+    assert audit.contains_keyword("FUNDING-RATES, explained", "funding rates")
+    assert audit.contains_keyword("Understanding crypto isolated margin vs. cross margin", "crypto isolated margin vs cross margin")
+    assert not audit.contains_keyword("funding-rate explained", "funding rates")  # no stemming
+    assert not audit.contains_keyword("rates of funding", "funding rates")  # the words in order
+    assert not audit.contains_keyword("prefunding rates", "funding rates")  # whole words
+
+
+def test_the_first_paragraph_is_the_articles_own_not_the_byline(tmp_path):
+    # The byline (in .livecalc-trust) says "funding rates"; the article's first paragraph does not.
+    markup = page_html(first_paragraph="Perpetual contracts have no expiry date.").replace("By the team", "By the funding rates desk")
+    site = make_site(tmp_path / "site", {f"{SLUG}/": markup})
+    assert "keyword-first-paragraph" in rules(audit.audit_site(site))
+
+
+def test_a_guide_without_a_target_keyword_gets_a_warning(tmp_path):
+    assert rules(findings(tmp_path, keyword=None)) == {"keyword-missing": "warning"}
+
+
+# --- Headings and images -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("h1, passes", [((), False), ((TITLE,), True), ((TITLE, "Funding rates again"), False)])
+def test_exactly_one_h1(tmp_path, h1, passes):
+    found = findings(tmp_path, h1=h1)
+    assert ("h1-count" not in rules(found)) == passes
+    if not passes:
+        assert rules(found)["h1-count"] == "error"
+        assert f"{len(h1)} <h1>" in found[0].found or "no <h1>" in found[0].found
+
+
+@pytest.mark.parametrize("image, expected", [
+    ('<img src="../logo.png" alt="The livecalc logo">', {}),
+    ('<img src="../logo.png">', {"image-alt": "error"}),
+    ('<img src="../logo.png" alt="">', {"image-alt": "error"}),  # what Markdown's ![](path) gives
+    ('<img src="../logo.png" alt=" ">', {"image-alt": "error"}),
+    ('<img src="../logo.png" alt="" role="presentation">', {}),  # declared decorative
+])
+def test_every_image_has_alt_text(tmp_path, image, expected):
+    found = findings(tmp_path, body=f"<p>{image}</p>")
+    assert rules(found) == expected
+
+
+# --- Links ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("href, passes", [
+    ("../", True),  # the home page
+    ("../index.html", True),
+    ("./#more", True),  # an id of this page
+    ("#more", True),
+    ("../logo.png", True),
+    (SITE + f"{SLUG}/#more", True),  # absolute, on this site
+    ("https://en.wikipedia.org/wiki/Perpetual_futures", True),  # external: not checked
+    ("mailto:editors@example.org", True),
+    ("../missing/", False),
+    ("../funding-rates/", False),
+    ("#nowhere", False),
+    ("../#nowhere", False),
+    (SITE + "missing/", False),
+    ("../../outside/", False),  # above the site's root
+])
+def test_internal_links_lead_to_a_file_and_an_id_of_the_site(tmp_path, href, passes):
+    found = findings(tmp_path, body=f'<p><a href="{href}">a link</a></p>')
+    assert ("broken-link" not in rules(found)) == passes
+    if not passes:
+        (finding,) = found
+        assert finding.severity == "error" and f"link to {href}" in finding.found
+
+
+def test_links_resolve_under_a_site_that_lives_in_a_subfolder(tmp_path):
+    """With site_url https://example.org/docs/, ``/docs/x/`` is the page ``x/`` and ``/other/`` is off the site."""
+    base = "https://example.org/docs/"
+    site = tmp_path / "site"
+    (site / "x").mkdir(parents=True)
+    (site / "index.html").write_text(f'<html><head><link rel="canonical" href="{base}"></head><body>'
+                                     f'<a href="/docs/x/">in</a><a href="https://example.org/other/">off</a></body></html>', "utf-8")
+    (site / "x" / "index.html").write_text(f'<html><head><link rel="canonical" href="{base}x/"></head><body>'
+                                           f'<a href="../">home</a><a href="/docs/y/">missing</a></body></html>', "utf-8")
+    broken = [(f.page, f.found) for f in audit.audit_site(site) if f.rule == "broken-link"]
+    assert broken == [("/x/", "link to /docs/y/: no such page or file in the site")]
+
+
+# --- Duplicates across pages -----------------------------------------------------------------------------
+
+
+def test_two_pages_with_the_same_title_or_description_are_errors_naming_both(tmp_path):
+    other = "funding-rates-faq"
+    twin = page_html(f"{other}/", og_image=SITE + f"assets/social/{SLUG}.png")
+    site = make_site(tmp_path / "site", {f"{other}/": twin})
+    found = {f.rule: f for f in audit.audit_site(site) if f.rule.startswith("duplicate")}
+    assert set(found) == {"duplicate-title", "duplicate-description"}
+    # Pages are read in address order: funding-rates-explained/ before funding-rates-faq/.
+    assert found["duplicate-title"].page == f"/{other}/"
+    assert f"same title as /{SLUG}/" in found["duplicate-title"].found
+
+
+def test_titles_that_differ_pass_the_duplicate_rule(tmp_path):
+    other = "funding-rates-faq"
+    page = page_html(f"{other}/", title="Funding Rates: Questions Traders Ask Most Often",
+                     description=DESCRIPTION.replace("What", "Which"))
+    site = make_site(tmp_path / "site", {f"{other}/": page})
+    assert not [f for f in audit.audit_site(site) if f.rule.startswith("duplicate")]
+
+
+# --- Head tags -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change, found_text", [
+    ({"canonical": None}, "canonical URL is None, not absolute"),
+    ({"canonical": f"/{SLUG}/", "og_url": f"/{SLUG}/"}, "not absolute"),
+    ({"og_url": SITE + "elsewhere/"}, "og:url 'https://guides.example.org/elsewhere/' differs from the canonical URL"),
+])
+def test_the_canonical_url_is_absolute_and_equal_to_og_url(tmp_path, change, found_text):
+    found = [f for f in findings(tmp_path, **change) if f.rule == "canonical"]
+    assert len(found) == 1 and found[0].severity == "error" and found_text in found[0].found
+
+
+@pytest.mark.parametrize("og_image, passes", [
+    ("auto", True),
+    ("https://cdn.example.net/card.png", True),  # another host: not checked
+    (None, False),
+    (f"/assets/social/{SLUG}.png", False),  # relative
+    (SITE + "assets/social/missing.png", False),
+])
+def test_the_social_image_is_absolute_and_exists(tmp_path, og_image, passes):
+    found = findings(tmp_path, og_image=og_image)
+    assert ("social-image" not in rules(found)) == passes
+
+
+@pytest.mark.parametrize("ld, found_text", [
+    (["{not json"], "JSON-LD does not parse"),
+    ([json_ld(SITE + f"{SLUG}/", TITLE, DESCRIPTION)[1]], "no JSON-LD Article"),
+    ([json_ld(SITE + f"{SLUG}/", TITLE, DESCRIPTION)[0]], "no JSON-LD BreadcrumbList"),
+    (json_ld(SITE + f"{SLUG}/", TITLE, DESCRIPTION, dateModified=None, author=None), "JSON-LD Article lacks dateModified, author"),
+    (json_ld(SITE + f"{SLUG}/", TITLE, DESCRIPTION, image=[SITE + "assets/social/gone.png"]), "names https://guides.example.org/assets/social/gone.png"),
+])
+def test_a_guides_structured_data_parses_and_has_its_fields(tmp_path, ld, found_text):
+    found = [f for f in findings(tmp_path, ld=ld) if f.rule == "structured-data"]
+    assert len(found) == 1 and found[0].severity == "error" and found_text in found[0].found
+
+
+def test_canonical_urls_on_localhost_are_a_warning_to_set_site_url(tmp_path):
+    local = "http://127.0.0.1:8000/"
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(f'<html><head><link rel="canonical" href="{local}"></head></html>', "utf-8")
+    found = [f for f in audit.audit_site(site) if f.rule == "site-url"]
+    assert [(f.page, f.severity) for f in found] == [("(site)", "warning")]
+    assert "SITE_URL=" in found[0].fix
+
+
+def test_a_draft_page_is_audited_but_its_findings_are_warnings(tmp_path):
+    found = findings(tmp_path, robots="noindex, nofollow", title=sized(61))
+    assert [(f.rule, f.severity) for f in found] == [("title-length", "warning")]
+    assert found[0].found.startswith("(draft page) ")
+
+
+# --- The command ---------------------------------------------------------------------------------------
+
+
+def test_check_exits_1_and_names_page_rule_finding_and_fix_for_each_error(tmp_path):
+    site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(title=sized(61), h1=(), keyword=None)})
+    result = livecalc("check", "--site-dir", str(site))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert f'/{SLUG}/: error [title-length] <title> has 61 characters: "{sized(61)}". Fix: shorten the front matter `title:` to 30-60 characters' in lines
+    assert f"/{SLUG}/: error [h1-count] no <h1>. Fix: keep exactly one top-level heading (`# ...`); make the others `## ...`" in lines
+    assert f"/{SLUG}/: warning [keyword-missing] the guide declares no target keyword. Fix: add `target_keyword:` to its front matter" in lines
+    assert lines[-1].endswith("2 page(s), 2 error(s), 1 warning(s)")
+
+
+def test_check_exits_0_when_there_are_only_warnings(tmp_path):
+    site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(keyword=None)})
+    result = livecalc("check", "--site-dir", str(site))
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[-1].endswith("2 page(s), 0 error(s), 1 warning(s)")
+
+
+def test_check_exits_2_when_the_site_is_not_built(tmp_path):
+    result = livecalc("check", "--site-dir", str(tmp_path / "nothing"))
+    assert result.returncode == 2
+    assert "is not a built site" in result.stderr and "make site" in result.stderr
+
+
+# --- The real site ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def production_build(tmp_path_factory):
+    """The repository's site built as for deployment (SITE_URL set), as `make site` builds it."""
+    built = build(REPO, tmp_path_factory.mktemp("production") / "site", SITE_URL="https://guides.example.org/margin/")
+    assert built.ok, built.output
+    return built
+
+
+def test_the_real_site_passes_the_audit_without_a_finding(production_build):
+    assert audit.audit_site(production_build.site_dir) == []
+    assert "livecalc audit: 4 page(s), 0 error(s), 0 warning(s)" in production_build.output
+    result = livecalc("check", "--site-dir", str(production_build.site_dir))
+    assert result.returncode == 0 and result.stdout.splitlines()[-1].endswith("0 error(s), 0 warning(s)")
+
+
+def test_an_audit_error_fails_the_strict_build_with_the_finding(tmp_path):
+    from publishing_support import copy_project
+
+    project = copy_project(tmp_path / "project")
+    page = project / "docs" / "methodology.md"
+    # The logo exists (no broken link); Markdown's ![](path) writes alt="".
+    page.write_text(page.read_text("utf-8") + "\n![](../assets/images/livecalc-logo.png)\n", "utf-8")
+    built = build(project, tmp_path / "site")
+    assert not built.ok
+    assert "livecalc audit: 1 error(s) in the built pages" in built.output
+    assert "  1. /methodology/: error [image-alt] image ../assets/images/livecalc-logo.png has an empty alt" in built.output
