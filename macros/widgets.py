@@ -16,8 +16,8 @@ Contracts of the markup (tests and scripts rely on them):
   position's output (``positions.1.liquidation_price``, ``positions.1.isolated``) or a mode's
   figure (``cross.total_loss``), exactly the keys of :func:`macros.display.present`;
 - one element carries ``data-status``: ``loading``, ``live`` or ``failed``;
-- ``<script type="application/json" data-livecalc-config>``: the description and the first state, the
-  only copy of them the browser reads.
+- ``data-livecalc-config`` on the root: JSON of the description and the first state, the only copy of
+  them the browser reads.
 """
 
 from __future__ import annotations
@@ -133,10 +133,10 @@ def typed_inputs(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _json_for_script(data: Any) -> str:
-    # Inside <script> only "</" and "<!--" matter; escaping every <, > and & keeps it simple and safe.
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def _json(data: Any) -> str:
+    # An attribute, not a <script type="application/json">: Material's instant navigation re-creates
+    # every inline <script> of a new page without its type, which would run the JSON as JavaScript.
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def _field(f: descriptions.Field, value: str, name: str, field_id: str) -> str:
@@ -316,8 +316,8 @@ def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[
     title_id = f"{uid}-title"
     return (
         f'<section class="livecalc livecalc--{name}" id="{uid}" data-calculator="{name}" '
-        f'data-livecalc-key="{html.escape(key)}" aria-labelledby="{title_id}">'
-        f'<script type="application/json" data-livecalc-config>{_json_for_script(config)}</script>'
+        f'data-livecalc-key="{html.escape(key)}" aria-labelledby="{title_id}" '
+        f'data-livecalc-config="{html.escape(_json(config), quote=True)}">'
         f'<div class="livecalc__header">'
         f'<p class="livecalc__title" id="{title_id}">Calculator: {html.escape(calc.title)}</p>'
         f'<p class="livecalc__status" data-status="loading" role="status">'

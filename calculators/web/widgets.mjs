@@ -178,7 +178,7 @@ function fill(node, index) {
   for (let current = walker.currentNode; current; current = walker.nextNode()) {
     if (current.nodeType === Node.TEXT_NODE) {
       if (current.nodeValue.includes("__")) current.nodeValue = swap(current.nodeValue);
-    } else {
+    } else if (current.nodeType === Node.ELEMENT_NODE) {
       for (const attribute of [...current.attributes]) {
         if (attribute.value.includes("__")) attribute.value = swap(attribute.value);
       }
@@ -192,7 +192,7 @@ const SVG_ATTRIBUTES = new Set(["points", "x1", "x2", "y1", "y2", "x", "y", "vis
 class Widget {
   constructor(root) {
     this.root = root;
-    const config = JSON.parse(root.querySelector("script[data-livecalc-config]").textContent);
+    const config = JSON.parse(root.dataset.livecalcConfig);
     this.name = config.calculator;
     this.key = config.key;
     this.description = config.description;

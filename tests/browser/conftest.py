@@ -1,0 +1,300 @@
+"""Fixtures for the browser tests: the real site built once, served on 127.0.0.1, and Chromium.
+
+What each fixture yields (all reusable by any test in ``tests/browser/``):
+
+``site`` (session)
+    A :class:`SiteServer`: the repository's site, built once with ``mkdocs build --strict`` into a
+    temporary folder for ``SITE_URL`` = this server's own origin (Material's instant navigation only
+    works when the two match), served with correct MIME types (``.wasm`` application/wasm, ``.mjs``
+    text/javascript) and ``Cache-Control: no-store``, so every file a page loads shows up in
+    ``site.requests`` (a second Pyodide download could not hide in a cache). ``site.url(path)``,
+    ``site.guide`` (the guide's URL), ``site.clear_requests()``, ``site.requested(fragment)``.
+``serve_site`` (function)
+    A factory for a second server of the same built folder with faults:
+    ``serve_site(missing=("pyodide.asm.wasm",), types={".wasm": "text/plain"})`` answers 404 for any
+    path containing one of ``missing`` and serves the given types; it is stopped after the test.
+``browser`` (session)
+    Playwright's Chromium, launched as the house rules say (Debian's ``/usr/bin/chromium`` when it
+    exists, else Playwright's own browser).
+``context`` / ``page`` (function)
+    A fresh context (1280x900, light scheme, no cache shared with other tests) and a page in it.
+    ``page_errors`` is the list of uncaught page errors and console errors seen by ``page``.
+``calculator`` (function)
+    ``calculator(page, "isolated")``: a :class:`Calculator` handle on a page's calculator (its
+    contracts: ``data-calculator``, ``name=``, ``data-output``, ``data-status``).
+``screenshot`` (function)
+    ``screenshot("isolated-360-dark", locator_or_page)`` writes ``test-artifacts/<name>.png``
+    (git-ignored) and returns its path; Material's sticky header is hidden while it shoots.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+GUIDE = "crypto-isolated-margin-vs-cross-margin/"
+
+#: the engine starts within seconds on a quiet machine; under a loaded CI machine allow much more
+ENGINE_TIMEOUT_MS = 60_000
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".svg": "image/svg+xml",
+    ".xml": "application/xml",
+    ".html": "text/html",
+    ".png": "image/png",
+}
+
+
+# ------------------------------------------------------------------------------------------- serving
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+    def guess_type(self, path: str) -> str:  # type: ignore[override]
+        suffix = Path(path).suffix
+        types = {**TYPES, **self.server.types}  # type: ignore[attr-defined]
+        return types.get(suffix) or super().guess_type(path)
+
+    def send_head(self):  # type: ignore[override]
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        self.server.record(path)  # type: ignore[attr-defined]
+        if any(fragment in path for fragment in self.server.missing):  # type: ignore[attr-defined]
+            self.send_error(404, "missing on purpose (test)")
+            return None
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, folder: Path, missing: tuple[str, ...] = (), types: dict[str, str] | None = None) -> None:
+        self.folder = folder
+        self.missing = tuple(missing)
+        self.types = dict(types or {})
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(folder)))
+
+    def record(self, path: str) -> None:
+        with self._lock:
+            self.requests.append(path)
+
+
+@dataclass
+class SiteServer:
+    """A built site served on 127.0.0.1; ``requests`` lists every path asked for, in order."""
+
+    folder: Path
+    server: _Server
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def url(self, path: str = "") -> str:
+        return self.base + path.lstrip("/")
+
+    @property
+    def guide(self) -> str:
+        return self.url(GUIDE)
+
+    @property
+    def requests(self) -> list[str]:
+        with self.server._lock:
+            return list(self.server.requests)
+
+    def clear_requests(self) -> None:
+        with self.server._lock:
+            self.server.requests.clear()
+
+    def requested(self, fragment: str) -> list[str]:
+        """The requested paths that contain ``fragment`` (``"pyodide.asm.wasm"``)."""
+        return [path for path in self.requests if fragment in path]
+
+    def start(self) -> "SiteServer":
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def build_site(site_dir: Path, site_url: str) -> None:
+    """``mkdocs build --strict`` of the repository into ``site_dir`` for ``site_url``."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": site_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"the site did not build:\n{(done.stdout + done.stderr)[-4000:]}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Iterator[SiteServer]:
+    folder = tmp_path_factory.mktemp("browser-site") / "site"
+    folder.mkdir()
+    server = SiteServer(folder, _Server(folder))  # bound first: the build needs the port for SITE_URL
+    build_site(folder, server.base)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def serve_site(site) -> Iterator[Callable[..., SiteServer]]:
+    started: list[SiteServer] = []
+
+    def serve(missing: tuple[str, ...] = (), types: dict[str, str] | None = None) -> SiteServer:
+        server = SiteServer(site.folder, _Server(site.folder, missing, types)).start()
+        started.append(server)
+        return server
+
+    yield serve
+    for server in started:
+        server.stop()
+
+
+# ------------------------------------------------------------------------------------------- browser
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    executable = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser) -> Iterator[Any]:
+    created = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page_errors() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(context, page_errors) -> Any:
+    opened = context.new_page()
+    opened.on("pageerror", lambda error: page_errors.append(f"pageerror: {error}"))
+    opened.on("console", lambda message: page_errors.append(f"console: {message.text}")
+              if message.type == "error" else None)
+    return opened
+
+
+# ------------------------------------------------------------------------------------------- calculators
+
+class Calculator:
+    """One calculator of a page, through the contracts of its markup."""
+
+    def __init__(self, page: Any, name: str, index: int = 0) -> None:
+        self.page = page
+        self.name = name
+        self.root = page.locator(f'[data-calculator="{name}"]').nth(index)
+
+    def field(self, name: str) -> Any:
+        return self.root.locator(f'[name="{name}"]')
+
+    def output(self, key: str) -> Any:
+        return self.root.locator(f'[data-output="{key}"]')
+
+    @property
+    def status(self) -> Any:
+        return self.root.locator("[data-status]")
+
+    def set(self, name: str, value: str) -> None:
+        """Type a value into a field (or choose an option), as a reader would."""
+        control = self.field(name)
+        if control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+
+    def wake(self) -> None:
+        """Bring the calculator into view, which starts the engine."""
+        self.root.scroll_into_view_if_needed()
+
+    def wait_live(self, timeout: int = ENGINE_TIMEOUT_MS) -> None:
+        self.wake()
+        self.root.locator('[data-status="live"], [data-status="failed"]').wait_for(state="attached", timeout=timeout)
+        state = self.status.get_attribute("data-status")
+        if state != "live":
+            raise AssertionError(f"the engine did not start: {self.status.inner_text()}")
+
+    def expect(self, key: str, text: str, timeout: int = ENGINE_TIMEOUT_MS) -> None:
+        from playwright.sync_api import expect
+
+        expect(self.output(key)).to_have_text(text, timeout=timeout)
+
+    def error(self, name: str) -> Any:
+        """The inline message of a field (its ``aria-describedby`` target)."""
+        error_id = self.field(name).get_attribute("data-error-id")
+        return self.page.locator(f"#{error_id}")
+
+
+@pytest.fixture
+def calculator() -> Callable[..., Calculator]:
+    return Calculator
+
+
+# ------------------------------------------------------------------------------------------- artifacts
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def screenshot(artifacts) -> Callable[[str, Any], Path]:
+    def shoot(name: str, target: Any, hide: str = ".md-header, .md-tabs") -> Path:
+        # Material's sticky header would lie over an element scrolled to the top of the viewport.
+        path = artifacts / f"{name}.png"
+        target.screenshot(path=str(path), style=f"{hide} {{ visibility: hidden !important; }}" if hide else None)
+        return path
+
+    return shoot
+
+
+__all__ = ["Calculator", "SiteServer", "GUIDE", "ENGINE_TIMEOUT_MS", "build_site"]
