@@ -80,8 +80,8 @@ MODEL = Field(
     help="Exchange: Binance USD-M and Hyperliquid. Simple: the classic textbook formula (Bybit legacy, KuCoin).",
 )
 TIER_TABLE = Field(
-    "tier_table", "Maintenance rate", "choice",
-    choices=(("none", "Fixed rate below"),) + tuple(
+    "tier_table", "Maintenance tiers", "choice",
+    choices=(("none", "None: use the rate above"),) + tuple(
         (key, margin.load_tier_table(key).label) for key in margin.TIER_TABLES
     ),
     help="A tier table sets the rate and maintenance amount from the position's size.",
