@@ -482,58 +482,75 @@ def _pages_built(project: Path) -> int:
 
 
 def measure_overhead(workdir: Path, pages: int, runs: int, log) -> dict[str, Any]:
-    """Full against plain builds of the same ``pages`` guides, alternated run by run."""
+    """Full against plain builds of the same ``pages`` guides, alternated run by run.
+
+    The clock is CPU time (user + system) of the build process and its children: on a shared machine a
+    build's wall time also counts other people's work. Wall times are kept beside it.
+    """
     full, plain = workdir / f"full-{pages}", workdir / f"plain-{pages}"
     facts = generate(full, pages)
     log(f"  generated {pages} guides in {facts['seconds']:.1f} s "
         f"({facts['words_per_guide']:.0f} words, {facts['macro_calls_per_guide']:.0f} macro calls, "
         f"{facts['calculators_per_guide']} calculators each); capturing the rendered Markdown")
     plain_baseline(full, plain)
-    build(full), build(plain)  # warm the file cache and the bytecode: neither side pays for the first run
-    full_times, plain_times = [], []
+    # The first build of a fresh project fills its per-page caches (social cards) and the file cache;
+    # it is reported on its own (a clean checkout's first build), then both sides run warm.
+    first = build(full)
+    build(plain)
+    log(f"  {pages} guides, first full build: {first.cpu_seconds:.2f} s CPU, {first.seconds:.2f} s wall")
+    cpu: dict[str, list[float]] = {"full": [], "plain": []}
+    wall: dict[str, list[float]] = {"full": [], "plain": []}
     for run in range(runs):
-        for name, project, times in (("full", full, full_times), ("plain", plain, plain_times))[:: 1 if run % 2 == 0 else -1]:
+        for name, project in (("full", full), ("plain", plain))[:: 1 if run % 2 == 0 else -1]:
             result = build(project)
-            times.append(result.seconds)
-            log(f"  {pages} guides, {name} build {run + 1}/{runs}: {result.seconds:.2f} s")
-    note = ("our full build (macros, checks, calculators, SEO, Pyodide copy) / plain Material on the same "
-            "rendered Markdown, paired run by run")
+            cpu[name].append(result.cpu_seconds)
+            wall[name].append(result.seconds)
+            log(f"  {pages} guides, {name} build {run + 1}/{runs}: {result.cpu_seconds:.2f} s CPU, "
+                f"{result.seconds:.2f} s wall")
+    note = ("CPU time of our full build (macros, checks, calculators, SEO, engine copy) / plain Material "
+            "building the same guides with their figures and tables as text, paired run by run")
     return {
-        f"build_overhead_ratio_{pages}": ratio(full_times, plain_times, target_max=1.10, note=note,
-                                               calculators_per_guide=facts["calculators_per_guide"]),
-        f"build_seconds_full_{pages}": figure(full_times, unit="s"),
-        f"build_seconds_plain_{pages}": figure(plain_times, unit="s"),
+        f"build_overhead_ratio_{pages}": ratio(cpu["full"], cpu["plain"], target_max=1.10, note=note,
+                                               wall=ratio(wall["full"], wall["plain"]), facts=facts),
+        f"build_seconds_full_{pages}": figure(cpu["full"], unit="s", clock="cpu", wall=figure(wall["full"], unit="s")),
+        f"build_seconds_plain_{pages}": figure(cpu["plain"], unit="s", clock="cpu", wall=figure(wall["plain"], unit="s")),
+        f"build_seconds_first_{pages}": figure([first.cpu_seconds], unit="s", clock="cpu",
+                                               wall=figure([first.seconds], unit="s"),
+                                               note="the first build of a fresh project: per-page caches empty"),
     }
 
 
 def measure_scaling(workdir: Path, small: int, large: int, runs: int, log) -> dict[str, Any]:
-    """Per-page time of the full build at ``large`` guides against ``small``, alternated run by run."""
+    """Per-page CPU time of the full build at ``large`` guides against ``small``, alternated run by run."""
     projects = {}
     for pages in (small, large):
         projects[pages] = workdir / f"full-{pages}"
         if not (projects[pages] / "mkdocs.yml").exists():
             facts = generate(projects[pages], pages)
             log(f"  generated {pages} guides in {facts['seconds']:.1f} s")
-    build(projects[small])
+        build(projects[pages])  # first build: fills the per-page caches
     per_page: dict[int, list[float]] = {small: [], large: []}
     rss: list[float] = []
-    seconds_large: list[float] = []
+    cpu_large: list[float] = []
+    wall_large: list[float] = []
     for run in range(runs):
         for pages in (small, large)[:: 1 if run % 2 == 0 else -1]:
             result = build(projects[pages])
-            per_page[pages].append(result.seconds / pages)
+            per_page[pages].append(result.cpu_seconds / pages)
             if pages == large:
                 rss.append(result.peak_rss_mb)
-                seconds_large.append(result.seconds)
-            log(f"  {pages} guides, full build {run + 1}/{runs}: {result.seconds:.2f} s, "
-                f"{result.peak_rss_mb:.0f} MB peak")
+                cpu_large.append(result.cpu_seconds)
+                wall_large.append(result.seconds)
+            log(f"  {pages} guides, full build {run + 1}/{runs}: {result.cpu_seconds:.2f} s CPU, "
+                f"{result.seconds:.2f} s wall, {result.peak_rss_mb:.0f} MB peak")
     built = _pages_built(projects[large])
     return {
-        f"build_seconds_per_page_{large}": figure(per_page[large], unit="s/page", pages_built=built,
-                                                  build_seconds=figure(seconds_large, unit="s")),
-        f"build_seconds_per_page_{small}": figure(per_page[small], unit="s/page"),
+        f"build_seconds_per_page_{large}": figure(per_page[large], unit="s/page", clock="cpu", pages_built=built,
+                                                  build_seconds=figure(cpu_large, unit="s"),
+                                                  wall_seconds=figure(wall_large, unit="s")),
+        f"build_seconds_per_page_{small}": figure(per_page[small], unit="s/page", clock="cpu"),
         "build_scaling_ratio": ratio(per_page[large], per_page[small], target_max=1.2,
-                                     note=f"seconds per page at {large} guides / at {small}, paired run by run"),
+                                     note=f"CPU seconds per page at {large} guides / at {small}, paired run by run"),
         f"build_peak_rss_mb_{large}": figure(rss, unit="MB", note="peak resident memory of the mkdocs process"),
     }
 
@@ -546,12 +563,96 @@ def run(quick: bool = False, log=print) -> dict[str, Any]:
         workdir = Path(tmp)
         log(f"build: overhead at {overhead_pages} guides, {overhead_runs} paired runs")
         results = measure_overhead(workdir, overhead_pages, overhead_runs, log)
+        log(f"build: where the time goes at {overhead_pages} guides (one instrumented build of each)")
+        results[f"build_breakdown_{overhead_pages}"] = {
+            "full": breakdown(workdir / f"full-{overhead_pages}"),
+            "plain": breakdown(workdir / f"plain-{overhead_pages}"),
+            "unit": "CPU seconds", "median": None,
+        }
         log(f"build: scaling {small} -> {large} guides, {scaling_runs} runs")
         results.update(measure_scaling(workdir, small, large, scaling_runs, log))
     if not widgets_available():
         for value in results.values():
             value["note"] = (value.get("note", "") + "; guides generated WITHOUT calculators").lstrip("; ")
     return results
+
+
+# Where a build's time goes: MkDocs' phases, every plugin's and hook's events, and our own functions.
+BREAKDOWN_TARGETS = [
+    ("mkdocs.commands.build", "_populate_page", "page: Markdown to HTML (on_page_markdown included)"),
+    ("mkdocs.commands.build", "_build_page", "page: theme template (on_page_context, on_post_page included)"),
+    ("mkdocs.commands.build", "_build_theme_template", "theme: 404, sitemap, robots"),
+    ("jinja2", "Environment.from_string", "  macros: Jinja compiles each page"),
+    ("macros.figures", "Examples.fig", "  macros: fig()"),
+    ("macros.figures", "Examples.inputs", "  macros: inputs()"),
+    ("macros.figures", "Examples.leverage_table", "  macros: leverage_table()"),
+    ("macros.figures", "Examples.shock_table", "  macros: shock_table()"),
+    ("calculators.descriptions", "compute", "    calculators: compute (fig, tables)"),
+    ("macros.widgets", "render", "  macros: calculator() forms"),
+    ("macros.engine", "EngineBuild.prepare", "  engine: prepare (cache lookup / Node)"),
+    ("macros.engine", "EngineBuild.copy_into", "  engine: copy into the site"),
+    ("livecalc.audit", "audit_site", "  publishing: audit of the built site"),
+    ("livecalc.social", "write_card", "  publishing: social cards"),
+]
+
+BREAKDOWN_SCRIPT = r"""
+import collections, importlib, json, os, sys, time
+clock = time.process_time
+started = clock()
+T = collections.Counter(); N = collections.Counter()
+def timed(label, function):
+    def wrapper(*args, **kwargs):
+        begun = clock()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            T[label] += clock() - begun; N[label] += 1
+    return wrapper
+sys.path.insert(0, os.getcwd())
+from mkdocs.config import load_config
+from mkdocs.commands import build as mkdocs_build
+for module_name, attribute, label in json.loads(sys.argv[1]):
+    try:
+        owner = importlib.import_module(module_name)
+    except ImportError:
+        continue
+    *path, name = attribute.split(".")
+    for part in path:
+        owner = getattr(owner, part, None)
+    if owner is not None and hasattr(owner, name):
+        setattr(owner, name, timed(label, getattr(owner, name)))
+config = load_config("mkdocs.yml")
+T["startup: imports and configuration"] = clock() - started
+for event, methods in config.plugins.events.items():
+    for index, method in enumerate(methods):
+        owner = getattr(method, "__self__", None)
+        name = next((key for key, plugin in config.plugins.items() if plugin is owner), None)
+        if name is None:
+            name = getattr(method, "__module__", "?")
+        if event in ("page_markdown", "post_build", "config", "files", "nav", "page_context", "post_page",
+                     "page_content", "env", "pre_build"):
+            methods[index] = timed(f"event {event}: {name}", method)
+config.plugins.on_startup(command="build", dirty=False)
+mkdocs_build.build(config)
+T["total"] = clock() - started
+print(json.dumps({key: round(value, 4) for key, value in T.items()}))
+"""
+
+
+def breakdown(project: Path) -> dict[str, float]:
+    """CPU seconds of one build of ``project`` by phase, plugin event and function (one instrumented run)."""
+    result = run_process([MKDOCS[0], "-c", BREAKDOWN_SCRIPT, json.dumps(BREAKDOWN_TARGETS)], cwd=project,
+                         env=mkdocs_env())
+    last = [line for line in result.output.splitlines() if line.startswith("{")][-1]
+    return json.loads(last)
+
+
+def format_breakdown(full: dict[str, float], plain: dict[str, float]) -> str:
+    keys = sorted(set(full) | set(plain), key=lambda k: -max(full.get(k, 0), plain.get(k, 0)))
+    lines = [f"{'CPU seconds':<72} {'full':>8} {'plain':>8}"]
+    for key in keys:
+        lines.append(f"{key:<72} {full.get(key, 0):8.3f} {plain.get(key, 0):8.3f}")
+    return "\n".join(lines)
 
 
 def profile(pages: int, top: int = 40) -> str:
@@ -575,10 +676,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer pages and runs")
     parser.add_argument("--profile", type=int, metavar="PAGES", help="profile one full build of PAGES guides")
     parser.add_argument("--generate", type=int, metavar="PAGES", help="only generate PAGES guides into --out")
+    parser.add_argument("--breakdown", type=int, metavar="PAGES",
+                        help="where the CPU time of a full and a plain build of PAGES guides goes")
     parser.add_argument("--out", type=Path, help="where --generate writes the project")
     args = parser.parse_args(argv)
     if args.profile:
         print(profile(args.profile))
+        return 0
+    if args.breakdown is not None:
+        with tempfile.TemporaryDirectory(prefix="livecalc-breakdown-") as tmp:
+            full, plain = Path(tmp) / "full", Path(tmp) / "plain"
+            generate(full, args.breakdown)
+            plain_baseline(full, plain)
+            build(full), build(plain)
+            print(format_breakdown(breakdown(full), breakdown(plain)))
         return 0
     if args.generate:
         out = args.out or Path(tempfile.mkdtemp(prefix="livecalc-generated-"))
