@@ -80,6 +80,10 @@ async function start(config) {
       return response.arrayBuffer();
     });
     app.catch(() => {});
+    // pyodide.mjs imports pyodide.asm.mjs (1.2 MB) only once it has run: asking for both now saves a
+    // round trip; the second import of the same URL is then served from this worker's module map.
+    const runtime = import(config.indexURL + "pyodide.asm.mjs");
+    runtime.catch(() => {});
     const { loadPyodide } = await import(config.indexURL + "pyodide.mjs");
     mark("script");
     const pyodide = await loadPyodide({

@@ -1,0 +1,289 @@
+"""The calculators in the browser: engine start, edits, recompute latency, bytes (issue 3, "Measured").
+
+The real site is built once (``mkdocs build --strict`` into a temporary folder) and served on
+127.0.0.1 by :func:`bench.common.serve`, which gzips what a static host gzips and asks the browser to
+revalidate (``Cache-Control: no-cache``, as GitHub Pages does after its ten minutes). Chromium runs
+headless as the house rules say. Every figure is the median of repeated runs, with min and max:
+
+``engine_cold_ms``
+    engine start (the worker is created) to live (it can answer), in a fresh browser profile;
+``engine_warm_ms``
+    the same on a second visit with that profile (HTTP cache, V8's code caches);
+``engine_cold_first_figure_ms`` / ``engine_warm_first_figure_ms``
+    engine start to the first live figure on the page (a queued edit answered);
+``edit_to_figure_ms_at_1s`` / ``edit_to_figure_ms_at_5s``
+    a reader's edit made 1 s / 5 s after the page's load event, fresh profile, the calculator in
+    view from the start: the input event to the correct figure written into the page;
+``recompute_p50_ms`` / ``recompute_p95_ms``
+    200 edits of the compare calculator (the heaviest: 41 shocks for its chart per edit), input
+    event to figures written; per-calculator figures follow as ``recompute_<name>_p50_ms``/``_p95_ms``;
+``bytes_before_calculator``
+    bytes transferred (compressed, headers included) loading the guide and scrolling to just above
+    the first calculator's start margin, so before the engine starts;
+``bytes_engine``
+    what starting the engine transfers: worker, Pyodide runtime, standard library, app.
+
+    python -m bench.engine            # all figures (a few minutes)
+    python -m bench.engine --quick    # fewer runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+if __package__ in (None, ""):  # ``python bench/engine.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import CHROME_FLAGS, ROOT, chromium_path, figure, mkdocs_env, run_process, serve  # noqa: E402
+
+GUIDE = "crypto-isolated-margin-vs-cross-margin/"
+# An edit and the figure it must produce, worked by hand: the guide's BTC 10x example at 20x,
+# 65,000 x (1 - 1/20 + 0.005) = 62,075 (simple model).
+EDIT = ("isolated", "leverage", "20", "liquidation_price", "$62,075.00")
+# Values that keep each calculator valid and change its result on every edit.
+RECOMPUTE = {
+    "isolated": ("leverage", [str(2 + (i * 7) % 120) for i in range(200)]),
+    "cross": ("wallet_balance", [str(2000 + (i * 37) % 900) for i in range(200)]),
+    "compare": ("move_all", [str(-40 + (i * 3) % 80) for i in range(200)]),
+}
+
+_MEASURE_START = """async () => {
+  const engine = livecalc.engine;
+  while (engine.state !== "live" && engine.state !== "failed") await new Promise(r => setTimeout(r, 5));
+  return {state: engine.state, reason: engine.reason, live: engine.liveAt - engine.startedAt,
+          timings: engine.timings, startedAt: engine.startedAt};
+}"""
+
+_EDIT_AND_WAIT = """async ([name, field, value, output, expected]) => {
+  const root = document.querySelector(`[data-calculator="${name}"]`);
+  const input = root.querySelector(`[name="${field}"]`);
+  const target = root.querySelector(`[data-output="${output}"]`);
+  const began = performance.now();
+  input.value = value;
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  while (target.textContent !== expected) {
+    await new Promise(r => root.addEventListener("livecalc:painted", r, {once: true}));
+  }
+  return performance.now() - began;
+}"""
+
+_RECOMPUTE = """async ([name, field, values]) => {
+  const root = document.querySelector(`[data-calculator="${name}"]`);
+  const input = root.querySelector(`[name="${field}"]`);
+  const times = [];
+  for (const value of values) {
+    const painted = new Promise(r => root.addEventListener("livecalc:painted", e => r(e.detail), {once: true}));
+    const began = performance.now();
+    input.value = value;
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    const detail = await painted;
+    times.push(detail.paintedAt - began);
+  }
+  return times;
+}"""
+
+
+def build_site(folder: Path) -> None:
+    run_process([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
+                cwd=ROOT, env=mkdocs_env())
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Bench:
+    def __init__(self, playwright: Any, base: str, log: Callable[[str], None]) -> None:
+        self.playwright = playwright
+        self.base = base
+        self.log = log
+
+    def profile(self, width: int = 1280, height: int = 900) -> tuple[Any, Path]:
+        """A fresh browser profile (its own disk cache and code caches), as a first-time reader's."""
+        folder = Path(tempfile.mkdtemp(prefix="livecalc-profile-"))
+        context = self.playwright.chromium.launch_persistent_context(
+            str(folder), executable_path=chromium_path(), headless=True, args=CHROME_FLAGS[1:],
+            viewport={"width": width, "height": height},
+        )
+        return context, folder
+
+    @staticmethod
+    def close(context: Any, folder: Path) -> None:
+        context.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def visit_and_start(self, context: Any) -> dict[str, Any]:
+        """Open the guide at the isolated calculator (in view, so the engine starts) and wait for live."""
+        page = context.new_page()
+        page.goto(self.base + GUIDE + "#livecalc-isolated")
+        started = page.evaluate(_MEASURE_START)
+        if started["state"] != "live":
+            raise RuntimeError(f"the engine did not start: {started['reason']}")
+        first = page.evaluate(_EDIT_AND_WAIT, list(EDIT))
+        started["first_figure"] = started["live"] + first
+        page.close()
+        return started
+
+    def start_times(self, runs: int) -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {"cold": [], "warm": [], "cold_first": [], "warm_first": []}
+        phases: list[dict[str, Any]] = []
+        for run in range(runs):
+            context, folder = self.profile()
+            try:
+                cold = self.visit_and_start(context)
+                warm = self.visit_and_start(context)
+            finally:
+                self.close(context, folder)
+            out["cold"].append(cold["live"])
+            out["warm"].append(warm["live"])
+            out["cold_first"].append(cold["first_figure"])
+            out["warm_first"].append(warm["first_figure"])
+            phases.append({"cold": cold["timings"], "warm": warm["timings"]})
+            self.log(f"  start run {run + 1}: cold {cold['live']:.0f} ms {cold['timings']}, "
+                     f"warm {warm['live']:.0f} ms {warm['timings']}")
+        out["phases"] = phases  # type: ignore[assignment]
+        return out
+
+    def edit_at(self, delay_ms: int, runs: int) -> list[float]:
+        samples = []
+        for _ in range(runs):
+            context, folder = self.profile()
+            try:
+                page = context.new_page()
+                page.goto(self.base + GUIDE + "#livecalc-isolated", wait_until="load")
+                page.wait_for_timeout(delay_ms)
+                samples.append(page.evaluate(_EDIT_AND_WAIT, list(EDIT)))
+            finally:
+                self.close(context, folder)
+        self.log(f"  edit at {delay_ms} ms after load: {[round(s) for s in samples]}")
+        return samples
+
+    def recompute(self, runs: int) -> dict[str, list[list[float]]]:
+        out: dict[str, list[list[float]]] = {name: [] for name in RECOMPUTE}
+        for _ in range(runs):
+            context, folder = self.profile()
+            try:
+                page = context.new_page()
+                page.goto(self.base + GUIDE + "#livecalc-isolated")
+                page.evaluate(_MEASURE_START)
+                for name, (field, values) in RECOMPUTE.items():
+                    page.locator(f'[data-calculator="{name}"]').scroll_into_view_if_needed()
+                    out[name].append(page.evaluate(_RECOMPUTE, [name, field, values]))
+            finally:
+                self.close(context, folder)
+        return out
+
+    def bytes_before_calculator(self) -> tuple[float, list[str]]:
+        """Bytes on the wire (encoded bodies and headers) for the guide, read down to just above the
+        first calculator's start margin, measured with the DevTools protocol."""
+        context, folder = self.profile(1280, 900)
+        try:
+            page = context.new_page()
+            session = context.new_cdp_session(page)
+            session.send("Network.enable")
+            sizes: dict[str, float] = {}
+            urls: dict[str, str] = {}
+            session.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
+            session.on("Network.loadingFinished",
+                       lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+            page.goto(self.base + GUIDE)
+            page.wait_for_load_state("networkidle")
+            # Scroll to 700 px above the first calculator: the engine starts at 600 px.
+            page.evaluate("""() => { const top = Math.min(...[...document.querySelectorAll('[data-calculator]')]
+                .map(el => el.getBoundingClientRect().top + scrollY)); scrollTo(0, Math.max(0, top - innerHeight - 700)); }""")
+            page.wait_for_timeout(500)
+            page.wait_for_load_state("networkidle")
+            state = page.evaluate("livecalc.engine.state")
+            if state != "idle":
+                raise RuntimeError(f"the engine started before the reader reached a calculator ({state})")
+            return sum(sizes.values()), sorted(urls.get(k, k).replace(self.base, "/") for k in sizes)
+        finally:
+            self.close(context, folder)
+
+
+def engine_bytes(site: Path) -> dict[str, Any]:
+    """Each engine file's size, raw and as served (gzip where a static host compresses)."""
+    import gzip
+
+    from bench.common import COMPRESSIBLE, content_type
+
+    assets = site / "assets" / "livecalc"
+    files = [assets / "worker.mjs", *sorted(assets.glob("pyodide-*/*")), *sorted(assets.glob("python_stdlib-*.zip")),
+             *sorted(assets.glob("livecalc-*.zip"))]
+    rows = {}
+    for path in files:
+        raw = path.read_bytes()
+        wire = len(gzip.compress(raw, compresslevel=6, mtime=0)) if content_type(path).startswith(COMPRESSIBLE) else len(raw)
+        rows[str(path.relative_to(site))] = {"raw": len(raw), "wire": wire}
+    return rows
+
+
+def run(quick: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    runs = 3 if quick else 7
+    folder = Path(tempfile.mkdtemp(prefix="livecalc-bench-site-"))
+    try:
+        log("  building the site")
+        build_site(folder / "site")
+        site = folder / "site"
+        sizes = engine_bytes(site)
+        with serve(site) as base, sync_playwright() as playwright:
+            bench = Bench(playwright, base, log)
+            starts = bench.start_times(runs)
+            at_1s = bench.edit_at(1000, runs)
+            at_5s = bench.edit_at(5000, max(3, runs // 2))
+            recompute = bench.recompute(max(2, runs // 3))
+            before, before_urls = bench.bytes_before_calculator()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    note_start = ("from the worker's creation to its 'live' message; phases (ms from the worker's start): "
+                  "script = pyodide.mjs imported, pyodide = loadPyodide done, imported = calculators imported")
+    figures: dict[str, Any] = {
+        "engine_cold_ms": figure(starts["cold"], unit="ms", target="<= 1200", ok=statistics.median(starts["cold"]) <= 1200,
+                                 note=note_start, phases=[p["cold"] for p in starts["phases"]]),
+        "engine_warm_ms": figure(starts["warm"], unit="ms", target="<= 600", ok=statistics.median(starts["warm"]) <= 600,
+                                 phases=[p["warm"] for p in starts["phases"]]),
+        "engine_cold_first_figure_ms": figure(starts["cold_first"], unit="ms"),
+        "engine_warm_first_figure_ms": figure(starts["warm_first"], unit="ms"),
+        "edit_to_figure_ms_at_1s": figure(at_1s, unit="ms"),
+        "edit_to_figure_ms_at_5s": figure(at_5s, unit="ms"),
+        "bytes_before_calculator": figure([before], unit="bytes", files=before_urls),
+        "bytes_engine": figure([sum(row["wire"] for row in sizes.values())], unit="bytes",
+                               raw=sum(row["raw"] for row in sizes.values()), files=sizes),
+    }
+    for name, runs_of_times in recompute.items():
+        p50 = [statistics.median(times) for times in runs_of_times]
+        p95 = [_percentile(times, 0.95) for times in runs_of_times]
+        figures[f"recompute_{name}_p50_ms"] = figure(p50, unit="ms", edits=len(runs_of_times[0]))
+        figures[f"recompute_{name}_p95_ms"] = figure(p95, unit="ms", edits=len(runs_of_times[0]))
+    figures["recompute_p50_ms"] = dict(figures["recompute_compare_p50_ms"], note="compare calculator, the heaviest")
+    figures["recompute_p95_ms"] = dict(figures["recompute_compare_p95_ms"], target="<= 16",
+                                       ok=figures["recompute_compare_p95_ms"]["median"] <= 16,
+                                       note="compare calculator, the heaviest")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs")
+    args = parser.parse_args(argv)
+    figures = run(quick=args.quick, log=lambda message: print(message, file=sys.stderr, flush=True))
+    for key, value in figures.items():
+        extra = "" if value.get("target") is None else f"  (target {value['target']})"
+        print(f"{key:32} median {value['median']:>12,.1f}  min {value['min']:>12,.1f}  max {value['max']:>12,.1f}"
+              f"  {value['unit']}{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
