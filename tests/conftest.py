@@ -66,6 +66,8 @@ class BuildResult:
     output: str
     site_dir: Path
     project_dir: Path
+    #: the Markdown sources, by page name, when the test wrote them
+    pages: dict[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -130,21 +132,29 @@ examples:
 """
 
 
+def build_tiny_site(root: Path, pages: dict[str, str], config: str = TINY_CONFIG) -> BuildResult:
+    """Write ``pages`` (name -> Markdown, dedented) and a config under ``root``, build, return the result."""
+    project = root / "project"
+    docs = project / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    (project / "mkdocs.yml").write_text(config, "utf-8")
+    for name, text in pages.items():
+        (docs / name).write_text(textwrap.dedent(text), "utf-8")
+    result = run_mkdocs(project, root / "site")
+    result.pages = dict(pages)
+    return result
+
+
 @pytest.fixture
 def build_site(tmp_path):
-    """``build_site({"index.md": text, ...})`` builds a tiny site with the real macros and returns a
-    :class:`BuildResult`. Pages are dedented; pass ``nav=`` to keep the order of several pages."""
+    """``build_site({"index.md": text, ...})``: a tiny site with the real macros, as a :class:`BuildResult`."""
+    return lambda pages, config=TINY_CONFIG: build_tiny_site(tmp_path, pages, config)
 
-    def build(pages: dict[str, str], config: str = TINY_CONFIG) -> BuildResult:
-        project = tmp_path / "project"
-        docs = project / "docs"
-        docs.mkdir(parents=True, exist_ok=True)
-        (project / "mkdocs.yml").write_text(config, "utf-8")
-        for name, text in pages.items():
-            (docs / name).write_text(textwrap.dedent(text), "utf-8")
-        return run_mkdocs(project, tmp_path / "site")
 
-    return build
+@pytest.fixture(scope="module")
+def build_site_once(tmp_path_factory):
+    """The same, for a module-scoped fixture that builds one site shared by many tests."""
+    return lambda pages, config=TINY_CONFIG: build_tiny_site(tmp_path_factory.mktemp("tiny"), pages, config)
 
 
 def copy_project(destination: Path) -> Path:

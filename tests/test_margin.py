@@ -594,8 +594,8 @@ class TestShock:
 # Properties
 # ============================================================================================
 
-MANY = settings(max_examples=1_000)
-SOME = settings(max_examples=500)
+MANY = settings(max_examples=800)
+SOME = settings(max_examples=400)
 
 
 def same_price(a: float | None, b: float | None, scale: float) -> bool:

@@ -287,7 +287,7 @@ def tiered(p: dict, **changes) -> float | None:
     return liquidation_price_tiered(**{**kwargs, **changes}, table=KEY)
 
 
-PROPERTY = settings(max_examples=600)
+PROPERTY = settings(max_examples=500)
 
 
 @PROPERTY
