@@ -181,6 +181,13 @@ def parse_draft(path: Path | str, data: bytes | None = None) -> Draft:
         line, value = headers[name]
         if not value:
             raise DraftError(path, line, f"'{DISPLAY[name]}:' is empty; write the {DISPLAY[name].lower()} after the colon")
+    title_line, title = headers["title"]
+    if any(marker in title for marker in ("{{", "{%", "{#")):
+        # mkdocs-macros renders a page title that holds template syntax; the build would stop on it.
+        raise DraftError(
+            path, title_line,
+            "the title holds '{{', '{%' or '{#', which the site's macros would read as a template; rephrase it",
+        )
     slug_line, slug = headers["slug"]
     problem = slug_problem(slug)
     if problem:

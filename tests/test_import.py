@@ -136,6 +136,8 @@ MALFORMED = {
     "header twice": (GOOD_HEADERS.replace("DRAFT_READY\n", "Slug: funding-rates\nDRAFT_READY\n") + BODY, 5,
                      "second 'Slug:' header (the first is on line 2)"),
     "DRAFT_READY in the body": (GOOD_HEADERS + BODY + "DRAFT_READY\n", 8, "DRAFT_READY is in the body"),
+    "template syntax in the title": (GOOD_HEADERS.replace("Explained for", "{{ Explained }} for") + BODY, 1,
+                                     "the title holds '{{', '{%' or '{#'"),
     "slug reserved by the site": (GOOD_HEADERS.replace("funding-rates-explained", "assets") + BODY, 2, "a name the built site already uses"),
 }
 
@@ -226,17 +228,31 @@ TRICKY = [
 ]
 
 
+TRICKY_TITLE = 'Funding Rates: "Who Pays" & <Whom> *Explained*'
+TRICKY_META = 'What perpetual futures "funding rates" are & who pays <whom>, and how funding changes the {% cost %} of it.'
+
+
 def test_markdown_and_template_characters_in_a_draft_render_exactly_as_written(tmp_path):
     project = copy_project(tmp_path / "project")
-    headers = GOOD_HEADERS.replace("funding-rates-explained", "tricky-characters")
+    headers = (GOOD_HEADERS.replace("funding-rates-explained", "tricky-characters")
+               .replace("Funding Rates Explained for Perpetual Futures Traders", TRICKY_TITLE)
+               .replace(GOOD_HEADERS.splitlines()[2], f"Meta: {TRICKY_META}"))
     draft = write_draft(tmp_path, "tricky.txt", headers + "\n".join(TRICKY) + "\n")
     result = livecalc("import", str(draft), "--docs-dir", str(project / "docs"))
     assert result.returncode == 0, result.stderr
     built = build(project, tmp_path / "site")
     assert built.ok, built.output
-    page = article(built.html("tricky-characters"))
-    assert page.h1 == ["Funding Rates Explained for Perpetual Futures Traders"]
+    markup = built.html("tricky-characters")
+    page = article(markup)
+    assert page.h1 == [TRICKY_TITLE]
     assert page.paragraphs == TRICKY
+    # The head carries the same text, escaped once (an unescaped quote would cut the attribute short).
+    tags = head(markup)
+    assert tags.title == TRICKY_TITLE + " - livecalc"  # 46 + 11 characters: the suffix fits in 60
+    assert tags.one("og:title") == TRICKY_TITLE
+    assert tags.one("description") == tags.one("og:description") == TRICKY_META
+    (article_ld,) = [block for block in tags.json_ld if block["@type"] == "Article"]
+    assert (article_ld["headline"], article_ld["description"]) == (TRICKY_TITLE, TRICKY_META)
 
 
 # --- Publishing: a draft without DRAFT_READY -------------------------------------------------------------
