@@ -12,6 +12,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from . import format as fmt
+from . import slots
 from .figures import BuildReport, Examples
 
 log = logging.getLogger("mkdocs.plugins.livecalc")
@@ -41,6 +42,9 @@ def define_env(env: Any) -> None:
         pass
     else:
         register(env, examples)
+        # A calculator's markup bypasses Markdown (which only slowed it down and wrapped it in a <p>):
+        # see macros/slots.py for the measurement.
+        slots.install(env, ("calculator",))
 
 
 def on_post_build(env: Any) -> None:
