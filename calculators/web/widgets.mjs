@@ -218,6 +218,7 @@ class Widget {
     this.positionFields = new Map(this.description.position_fields.map((field) => [field.name, field]));
     this.inFlight = false;
     this.wanted = null;
+    this.invalid = false;
     this.painted = false;
     this.editAt = null;
     this.urlTimer = null;
@@ -331,7 +332,8 @@ class Widget {
 
   request() {
     this.root.dataset.stale = "true";
-    if (!this.validate()) {
+    this.invalid = !this.validate();
+    if (this.invalid) {
       this.wanted = null;
       return;
     }
@@ -378,7 +380,9 @@ class Widget {
         else if (SVG_ATTRIBUTES.has(name)) element.setAttribute(name, value);
       }
     }
-    delete this.root.dataset.stale;
+    // An answer to earlier inputs still paints (the last good results), but stays marked as not
+    // matching the form while the form holds a bad value.
+    if (!this.invalid) delete this.root.dataset.stale;
     this.painted = true;
     const paintedAt = performance.now();
     this.root.dispatchEvent(new CustomEvent("livecalc:painted", {

@@ -93,6 +93,7 @@ async function start(config) {
       lockFileContents: { info: config.lockInfo, packages: {} },
       env: { PYTHONPATH: APP_PATH },
       fsInit: async (FS) => {
+        mark("runtime"); // the WebAssembly module is compiled and instantiated; Python starts next
         try {
           FS.writeFile(APP_PATH, new Uint8Array(await app));
         } catch (error) {

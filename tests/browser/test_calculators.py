@@ -356,3 +356,85 @@ def test_screenshots_and_no_horizontal_scroll(browser, site, calculator, screens
             assert path.stat().st_size > 0
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------------------------------- the build
+
+TINY_WITH_CALCULATOR = """\
+---
+examples:
+  btc:
+    calculator: isolated
+    side: long
+    entry_price: 65000
+    leverage: 10
+    margin: 1000
+    mmr: 0.5%
+    tier_table: none
+    model: simple
+---
+# Tiny
+
+{{ calculator("isolated", example="btc") }}
+"""
+
+
+def test_the_form_is_rendered_from_the_description_with_the_example_filled_in(build_site):
+    from calculators import descriptions
+
+    built = build_site({"index.md": TINY_WITH_CALCULATOR})
+    assert built.ok, built.output
+    page = built.html("index.md")
+    calc = descriptions.CALCULATORS["isolated"]
+    for field in calc.fields:
+        assert f'name="{field.name}"' in page
+        assert field.label in page
+    for output in calc.outputs:
+        assert f'data-output="{output.name}"' in page
+    # The example's inputs as a reader types them: 0.5% is typed "0.5" in a percent field.
+    typed = dict(re.findall(r'<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"', page))
+    assert typed == {"entry_price": "65000", "leverage": "10", "margin": "1000", "mmr": "0.5"}
+    # and its results, computed at build time: 65,000 x (1 - 1/10 + 0.005) = 58,825
+    assert "$58,825.00" in page
+    assert 'data-status="loading"' in page
+    for name in ("pyodide.asm.wasm", "pyodide.asm.mjs", "pyodide.mjs"):
+        assert (built.site_dir / "assets" / "livecalc" / "pyodide-314.0.7" / name).is_file()
+
+
+CDN = "https://cdn.example.org/pyodide/v314.0.7/full/"
+TINY_CONFIG_WITH_CDN = f"""\
+site_name: tiny
+site_url: http://127.0.0.1:8000/
+theme:
+  name: mkdocs
+plugins:
+  - macros:
+      modules: [macros]
+      on_error_fail: true
+      on_undefined: strict
+extra:
+  livecalc:
+    pyodide_url: {CDN}
+"""
+
+
+def test_a_cdn_is_used_only_when_the_configuration_asks_for_it(build_site):
+    import html as html_module
+    import json as json_module
+
+    built = build_site({"index.md": TINY_WITH_CALCULATOR}, config=TINY_CONFIG_WITH_CDN)
+    assert built.ok, built.output
+    attribute = re.search(r'data-livecalc-config="([^"]*)"', built.html("index.md")).group(1)
+    engine = json_module.loads(html_module.unescape(attribute))["engine"]
+    assert engine["indexURL"] == CDN
+    # The standard library and the app are the site's own in any case; the runtime is not copied.
+    assert engine["stdLibURL"].startswith("assets/livecalc/python_stdlib-")
+    assert engine["appURL"].startswith("assets/livecalc/livecalc-")
+    assert not list((built.site_dir / "assets" / "livecalc").glob("pyodide-*"))
+    assert list((built.site_dir / "assets" / "livecalc").glob("python_stdlib-*.zip"))
+
+
+def test_an_unknown_calculator_fails_the_build_naming_the_page(build_site):
+    built = build_site({"index.md": "# Tiny\n\n{{ calculator('isolatd') }}\n"})
+    assert not built.ok
+    assert "index.md" in built.output and "unknown calculator" in built.output
