@@ -22,10 +22,15 @@ class PublishingError(Exception):
     """A page whose front matter breaks a publishing rule (for example an unknown status)."""
 
 
-def read_front_matter(path: Path) -> dict[str, Any]:
-    """The YAML front matter of a Markdown page (empty when it has none), read the way MkDocs reads it."""
-    _, meta = get_data(Path(path).read_text("utf-8", errors="replace"))
+def front_matter(markdown: str) -> dict[str, Any]:
+    """The YAML front matter of a Markdown text (empty when it has none), read the way MkDocs reads it."""
+    _, meta = get_data(markdown)
     return dict(meta or {})
+
+
+def read_front_matter(path: Path) -> dict[str, Any]:
+    """The front matter of a Markdown file."""
+    return front_matter(Path(path).read_text("utf-8", errors="replace"))
 
 
 def page_status(meta: Mapping[str, Any], where: str = "page") -> str | None:
@@ -74,16 +79,21 @@ def truthy(value: Any) -> bool:
     return bool(value)
 
 
-def page_address(docs_dir: Path, path: Path) -> str:
-    """The slug part of a page's address, ``/<this>/``: ``guide.md`` and ``guide/index.md`` give ``guide``.
+def address(src_uri: str) -> str:
+    """The slug part of a page's address, ``/<this>/``, from its path in the docs folder.
 
-    >>> page_address(Path("docs"), Path("docs/a/b.md")), page_address(Path("docs"), Path("docs/a/index.md"))
-    ('a/b', 'a')
+    >>> address("guide.md"), address("a/b.md"), address("a/index.md"), address("index.md")
+    ('guide', 'a/b', 'a', '')
     """
-    relative = Path(path).relative_to(docs_dir).with_suffix("")
+    relative = Path(src_uri).with_suffix("")
     if relative.name in ("index", "README"):
         relative = relative.parent
     return relative.as_posix().strip(".")
+
+
+def page_address(docs_dir: Path, path: Path) -> str:
+    """:func:`address` of a page file under ``docs_dir``."""
+    return address(Path(path).relative_to(docs_dir).as_posix())
 
 
 def pages(docs_dir: Path) -> Iterable[Path]:

@@ -325,3 +325,15 @@ def test_an_unknown_status_stops_the_build_rather_than_publishing(tmp_path):
     built = build(project, tmp_path / "site")
     assert not built.ok
     assert "docs/typo.md: status is 'redy'; write 'status: ready'" in built.output
+
+
+def test_a_front_matter_slug_that_is_not_the_file_name_stops_the_build(tmp_path):
+    """The address is /<file name>/; a page whose slug says otherwise would be found at neither."""
+    project = copy_project(tmp_path / "project")
+    (project / "docs" / "funding.md").write_text(
+        "---\ntitle: Funding Rates Explained for Perpetual Futures Traders\nslug: funding-rates-explained\n---\n\n# Funding\n",
+        "utf-8")
+    built = build(project, tmp_path / "site")
+    assert not built.ok
+    assert ("docs/funding.md: front matter slug 'funding-rates-explained' but the page is published at /funding/; "
+            "rename the file to funding-rates-explained.md") in built.output

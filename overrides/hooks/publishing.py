@@ -50,20 +50,19 @@ def on_pre_build(config) -> None:
 def on_files(files, config):
     """Drafts (front matter ``status: draft``) become MkDocs drafts, unless previewing."""
     preview = config.extra["publishing"]["preview_drafts"]
-    docs_dir = Path(config.docs_dir)
     problems = []
     for file in files.documentation_pages(inclusion=InclusionLevel.all):
         if file.inclusion.is_excluded():
             continue
         where = f"{Path(config.docs_dir).name}/{file.src_uri}"
-        meta = publishing.read_front_matter(Path(file.abs_src_path))
+        meta = publishing.front_matter(file.content_string)  # also a page another plugin generated
         try:
             draft = publishing.is_draft(meta, where)
         except publishing.PublishingError as error:
             problems.append(str(error))
             continue
         slug = str(meta.get("slug", "")).strip()
-        address = publishing.page_address(docs_dir, Path(file.abs_src_path))
+        address = publishing.address(file.src_uri)
         if slug and slug != address:
             problems.append(
                 f"{where}: front matter slug '{slug}' but the page is published at /{address}/; "
