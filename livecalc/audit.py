@@ -201,7 +201,7 @@ class _PageParser(HTMLParser):
         if tag == "article" and "md-content__inner" in attrs.get("class", "").split() and self.article_depth is None:
             self.article_depth = len(self.stack)
         if self.capture is None:
-            if tag == "title" and facts.title is None and self.stack[:-1] == ["html", "head"]:
+            if tag == "title" and facts.title is None and "head" in self.stack and "svg" not in self.stack:
                 self._start("title")
             elif tag == "h1":
                 self._start("h1")
