@@ -122,13 +122,18 @@ class Examples:
 
     def results(self, name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         calculator, inputs = self.inputs_of(name, overrides)
+        try:
+            return calculator, inputs, self.compute(calculator, inputs)
+        except MarginInputError as error:
+            raise MacroUsageError(f"worked example {name!r}: {error}") from None
+
+    def compute(self, calculator: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """``descriptions.compute`` once per build for the same completed inputs (figures, tables and
+        calculators of a page share it). Raises MarginInputError. The result must not be modified."""
         key = json.dumps([calculator, inputs], sort_keys=True, default=str)
         if key not in self._cache:
-            try:
-                self._cache[key] = descriptions.compute(calculator, inputs)
-            except MarginInputError as error:
-                raise MacroUsageError(f"worked example {name!r}: {error}") from None
-        return calculator, inputs, self._cache[key]
+            self._cache[key] = descriptions.compute(calculator, inputs)
+        return self._cache[key]
 
     @staticmethod
     def describe_inputs(inputs: Mapping[str, Any]) -> str:

@@ -22,10 +22,11 @@ Contracts of the markup (tests and scripts rely on them):
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from calculators import descriptions
 from calculators.errors import MarginInputError
@@ -63,7 +64,7 @@ def register(env: Any, examples: Any) -> None:
         prefix = engine.page_assets(root) if first_on_page else ""
         engine.used = True
         return prefix + render(name, inputs, key=name if count == 1 else f"{name}-{count}",
-                               engine_urls=engine.urls(root))
+                               engine_urls=engine.urls(root), compute=examples.compute)
 
     calculator.__name__ = "calculator"
     env.macro(calculator, "calculator")
@@ -83,6 +84,12 @@ def _first_state(examples: Any, name: str, example: str | None, overrides: Mappi
         raise ValueError(str(error)) from None
     inputs.update(overrides)
     return descriptions.complete_inputs(calc, inputs)
+
+
+@functools.lru_cache(maxsize=None)
+def _description(name: str) -> dict[str, Any]:
+    """The calculator's description as data: the same for every page, so made once (it is only read)."""
+    return descriptions.describe(name)
 
 
 def _relative_root(page_url: str) -> str:
@@ -246,10 +253,15 @@ def _chart(uid: str, svg: Mapping[str, Mapping[str, str]]) -> str:
     )
 
 
-def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[str, Any]) -> str:
-    """A calculator's markup, with the results of ``inputs`` (completed inputs) computed now."""
+def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[str, Any],
+           compute: Callable[[str, Mapping[str, Any]], dict[str, Any]] = descriptions.compute) -> str:
+    """A calculator's markup, with the results of ``inputs`` (completed inputs) computed now.
+
+    ``compute``: the macros pass their per-build cache, so a calculator and the figures of its worked
+    example compute once (the compare calculator's chart is 41 shocks).
+    """
     calc = descriptions.CALCULATORS[name]
-    outputs = descriptions.compute(name, inputs)
+    outputs = compute(name, inputs)
     values = descriptions.parse_inputs(calc, inputs)
     shown = display.present(name, outputs, values)
     texts = shown["texts"]
@@ -258,7 +270,7 @@ def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[
     config = {
         "calculator": name,
         "key": key,
-        "description": descriptions.describe(name),
+        "description": _description(name),
         "initial": state,
         "max_text": descriptions.MAX_TEXT,
         "engine": dict(engine_urls),
