@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from mkdocs.utils.meta import get_data
+import yaml
+from mkdocs.utils.meta import YAML_RE, get_data
 
 STATUSES = ("draft", "ready")
 
@@ -26,6 +27,30 @@ def front_matter(markdown: str) -> dict[str, Any]:
     """The YAML front matter of a Markdown text (empty when it has none), read the way MkDocs reads it."""
     _, meta = get_data(markdown)
     return dict(meta or {})
+
+
+def front_matter_problem(markdown: str) -> str | None:
+    """Why a page's ``---`` block is not front matter, or None. MkDocs says nothing: it shows the block
+    as text and drops the page's title, description and status.
+
+    >>> front_matter_problem("---\\ntitle: Margin: a guide\\n---\\n")
+    "front matter is not valid YAML (line 2, column 14: mapping values are not allowed here); quote a value that holds ': ' or '#'"
+    >>> front_matter_problem("---\\ntitle: 'Margin: a guide'\\n---\\n") is None
+    True
+    """
+    match = YAML_RE.match(markdown)
+    if not match:
+        return None
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 2}, column {mark.column + 1}: " if mark else ""  # +2: the '---' line, 1-based
+        problem = getattr(error, "problem", None) or str(error)
+        return f"front matter is not valid YAML ({where}{problem}); quote a value that holds ': ' or '#'"
+    if data is not None and not isinstance(data, dict):
+        return "front matter is not a list of 'key: value' lines"
+    return None
 
 
 def read_front_matter(path: Path) -> dict[str, Any]:

@@ -337,3 +337,14 @@ def test_a_front_matter_slug_that_is_not_the_file_name_stops_the_build(tmp_path)
     assert not built.ok
     assert ("docs/funding.md: front matter slug 'funding-rates-explained' but the page is published at /funding/; "
             "rename the file to funding-rates-explained.md") in built.output
+
+
+def test_front_matter_that_is_not_valid_yaml_stops_the_build_with_its_line(tmp_path):
+    """MkDocs alone would show the block as text and publish the page without title or status."""
+    project = copy_project(tmp_path / "project")
+    (project / "docs" / "broken.md").write_text(
+        "---\ntitle: Funding rates: who pays whom, and how much\nstatus: draft\n---\n\n# Funding\n", "utf-8")
+    built = build(project, tmp_path / "site")
+    assert not built.ok
+    # Line 2 of the file, column 21: the second ': ' (after "Funding rates"), counted by hand.
+    assert "docs/broken.md: front matter is not valid YAML (line 2, column 21: mapping values are not allowed here)" in built.output

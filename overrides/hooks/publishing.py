@@ -55,7 +55,12 @@ def on_files(files, config):
         if file.inclusion.is_excluded():
             continue
         where = f"{Path(config.docs_dir).name}/{file.src_uri}"
-        meta = publishing.front_matter(file.content_string)  # also a page another plugin generated
+        text = file.content_string  # also for a page that another plugin generated
+        problem = publishing.front_matter_problem(text)
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        meta = publishing.front_matter(text)
         try:
             draft = publishing.is_draft(meta, where)
         except publishing.PublishingError as error:
