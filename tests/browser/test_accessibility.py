@@ -50,8 +50,11 @@ KNOWN: dict[tuple[str, str], str] = {
         "at 360 px the guide's formula (docs/...: <div class=\"livecalc-formula\">, MathML) is ~540 px wide "
         "and the whole page scrolls sideways: the formula needs overflow-x: auto or a narrower layout",
 }
-#: what the tests of this module saw, for the ratchet (the last test)
+#: what the tests of this module saw, and which pages they scanned, for the ratchet (the last test)
 SEEN: set[tuple[str, str]] = set()
+SCANNED: set[str] = set()
+SCANS = {"light-first-paint", "light-live", "dark-first-paint", "dark-live", "light-errors", "dark-errors",
+         "light-360px"}
 
 
 def run_axe(page) -> dict:
@@ -77,6 +80,7 @@ def run_axe(page) -> dict:
 
 
 def record(name: str, result: dict) -> str:
+    SCANNED.add(name)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(result, indent=2), "utf-8")
     lines = [f"axe-core {result['version']} on the guide, {name}:"]
@@ -183,6 +187,10 @@ def test_guide_on_a_phone(open_guide):
 
 
 def test_known_violations_still_occur():
-    # The ratchet: a fixed violation must leave KNOWN (run after the tests above, which fill SEEN).
+    # The ratchet: a fixed violation must leave KNOWN (run after the tests above, which fill SEEN;
+    # a partial run, such as `-k phone`, has not seen every page and cannot judge).
+    if SCANNED != SCANS:
+        print(f"ratchet not judged: scanned {sorted(SCANNED)} of {sorted(SCANS)}")
+        return
     gone = {key: why for key, why in KNOWN.items() if key not in SEEN}
     assert not gone, f"no longer found, delete from KNOWN in {__file__}: {gone}"
