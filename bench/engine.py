@@ -30,6 +30,7 @@ headless as the house rules say. Every figure is the median of repeated runs, wi
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -230,6 +231,7 @@ def run(quick: bool = False, log: Callable[[str], None] = print) -> dict[str, An
     from playwright.sync_api import sync_playwright
 
     runs = 3 if quick else 7
+    load_before = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="livecalc-bench-site-"))
     try:
         log("  building the site")
@@ -246,6 +248,9 @@ def run(quick: bool = False, log: Callable[[str], None] = print) -> dict[str, An
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
+    # These machines are shared: the load average says how much of the 2 cores the browser had.
+    load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
+    log(f"  load average (1, 5, 15 min): before {load['before']}, after {load['after']}")
     note_start = ("from the worker's creation to its 'live' message; phases (ms from the worker's start): "
                   "script = pyodide.mjs imported, pyodide = loadPyodide done, imported = calculators imported")
     figures: dict[str, Any] = {
@@ -266,6 +271,8 @@ def run(quick: bool = False, log: Callable[[str], None] = print) -> dict[str, An
         p95 = [_percentile(times, 0.95) for times in runs_of_times]
         figures[f"recompute_{name}_p50_ms"] = figure(p50, unit="ms", edits=len(runs_of_times[0]))
         figures[f"recompute_{name}_p95_ms"] = figure(p95, unit="ms", edits=len(runs_of_times[0]))
+    for value in figures.values():
+        value["load_average"] = load
     figures["recompute_p50_ms"] = dict(figures["recompute_compare_p50_ms"], note="compare calculator, the heaviest")
     figures["recompute_p95_ms"] = dict(figures["recompute_compare_p95_ms"], target="<= 16",
                                        ok=figures["recompute_compare_p95_ms"]["median"] <= 16,

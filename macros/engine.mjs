@@ -95,7 +95,9 @@ function runAll(py, cases) {
 }
 
 const started = performance.now();
-const reference = await loadPyodide({ indexURL: pyodideDir + "/", stdout: () => {}, stderr: console.error });
+const reference = await loadPyodide({ indexURL: pyodideDir + "/", stdout: () => {}, stderr: console.error,
+  // Bytecode without column positions (tracebacks keep their line numbers): smaller .pyc files.
+  args: ["-X", "no_debug_ranges"] });
 const bootSource = performance.now() - started;
 const lockInfo = JSON.parse(await readFile(join(pyodideDir, "pyodide-lock.json"), "utf8")).info;
 

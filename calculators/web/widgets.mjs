@@ -229,7 +229,10 @@ class Widget {
     root.addEventListener("click", (event) => this.clicked(event));
     root.addEventListener("focusin", () => afterRender(() => engine.start(this.urls)), { once: true });
     this.unsubscribe = engine.subscribe(() => this.engineChanged());
-    if (engine.state === "idle") {
+    // A reader who asked the browser to save data starts the engine by using a calculator, not by
+    // scrolling past one.
+    const saveData = Boolean(navigator.connection && navigator.connection.saveData);
+    if (engine.state === "idle" && !saveData) {
       this.observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) {
           this.observer.disconnect();

@@ -91,7 +91,9 @@ async function start(config) {
       stdLibURL: config.stdLibURL,
       // The lock file lists Pyodide's optional packages; the calculators need none of them.
       lockFileContents: { info: config.lockInfo, packages: {} },
-      env: { PYTHONPATH: APP_PATH },
+      // Code compiled at run time (dataclasses write their methods) skips column positions, as the
+      // precompiled library does.
+      env: { PYTHONPATH: APP_PATH, PYTHONNODEBUGRANGES: "1" },
       fsInit: async (FS) => {
         mark("runtime"); // the WebAssembly module is compiled and instantiated; Python starts next
         try {
