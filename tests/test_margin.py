@@ -827,10 +827,8 @@ def test_exchange_model_liquidates_longs_later_and_shorts_earlier(position):
     kwargs = isolated_kwargs(position)
     exchange = liquidation_price_isolated(**kwargs, model="exchange")
     simple = liquidation_price_isolated(**kwargs, model="simple")
-    if simple is None:
-        assert exchange is None
-    elif exchange is not None:
-        assert exchange <= simple + 1e-12 * position["entry_price"]
+    # None is the price 0 here (see same_price for why a 1x long may come out either way)
+    assert (exchange or 0.0) <= (simple or 0.0) + 1e-12 * position["entry_price"]
 
 
 @MANY
