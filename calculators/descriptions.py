@@ -86,7 +86,10 @@ TIER_TABLE = Field(
     ),
     help="A tier table sets the rate and maintenance amount from the position's size.",
 )
-ENTRY = Field("entry_price", "Entry price", "number", "usd", 0, None, False)
+# Prices from a hundred-millionth of a dollar (the smallest coins) to a billion: beyond those, the
+# figures would be too small or too large to print, and ratios of them could overflow.
+PRICE_MIN, PRICE_MAX = 1e-8, 1e9
+ENTRY = Field("entry_price", "Entry price", "number", "usd", PRICE_MIN, PRICE_MAX, True)
 LEVERAGE = Field("leverage", "Leverage", "number", "multiple", 1, 125, True)
 MMR = Field("mmr", "Maintenance margin rate", "number", "percent", 0, 50, True,
             help="0.5 means 0.5% of the position's value.")
@@ -138,9 +141,9 @@ def _parse(f: Field, where: str, value: Any) -> Any:
     if f.minimum is not None:
         if number < f.minimum or (number == f.minimum and not f.minimum_inclusive):
             word = "at least" if f.minimum_inclusive else "above"
-            raise MarginInputError(where, value, f"must be {word} {f.minimum:g}")
+            raise MarginInputError(where, value, f"must be {word} {_plain(f.minimum)}")
     if f.maximum is not None and number > f.maximum:
-        raise MarginInputError(where, value, f"must be at most {f.maximum:g}")
+        raise MarginInputError(where, value, f"must be at most {_plain(f.maximum)}")
     return number / 100 if f.unit == "percent" else number
 
 
@@ -184,6 +187,11 @@ def complete_inputs(calculator: Calculator, given: Mapping[str, Any]) -> dict[st
             completed.append(filled)
         values["positions"] = completed
     return values
+
+
+def _plain(bound: float) -> str:
+    """A bound as a reader would write it: 0.00000001, 1,000,000,000 (never 1e-08)."""
+    return f"{bound:,.8f}".rstrip("0").rstrip(".")
 
 
 def parse_inputs(calculator: Calculator, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -301,6 +309,12 @@ CHART_STEPS = 41
 def _compare(v: dict[str, Any]) -> dict[str, Any]:
     positions = [_row_position(row) for row in v["positions"]]
     margins = [row["size"] / row["leverage"] for row in v["positions"]]
+    if math.fsum(margins) > v["wallet_balance"]:
+        # Reported at the wallet, the field a reader can change (margins are size / leverage).
+        raise MarginInputError(
+            "wallet_balance", v["wallet_balance"],
+            f"is less than the isolated margins of the positions (size / leverage) added up: {math.fsum(margins):,.2f}",
+        )
     moves = [row["move"] + v["move_all"] for row in v["positions"]]
     for index, move in enumerate(moves):
         if move <= -1:
@@ -375,6 +389,10 @@ CALCULATORS: dict[str, Calculator] = {
             Output("mmr_used", "Maintenance rate used", "percent"),
             Output("tier_table_used", "Tier table", "text"),
         ),
+        nested_outputs=(
+            Output("maintenance_amount_used", "Maintenance amount used", "usd"),
+            Output("liquidated_at_entry", "Liquidated as soon as it opens", "flag"),
+        ),
         function=_isolated,
         defaults={"side": "long", "entry_price": 65000, "leverage": 10, "margin": 1000, "mmr": 0.5,
                   "tier_table": "none", "model": "exchange"},
@@ -391,7 +409,7 @@ CALCULATORS: dict[str, Calculator] = {
             Output("liquidated", "Being liquidated", "flag"),
         ),
         position_fields=POSITION_BASE + (
-            Field("mark_price", "Mark price", "number", "usd", 0, None, False),
+            Field("mark_price", "Mark price", "number", "usd", PRICE_MIN, PRICE_MAX, True),
             Field("mmr", MMR.label, "number", "percent", 0, 50, True),
         ),
         position_outputs=(
@@ -465,7 +483,8 @@ def run(name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """
     calc = CALCULATORS.get(name) if isinstance(name, str) else None
     if calc is None:
-        return {"ok": False, "field": "calculator", "message": f"calculator: unknown calculator {name!r}"}
+        return {"ok": False, "field": "calculator", "message": f"calculator: unknown calculator {name!r}",
+                "reason": "is not a calculator"}
     try:
         values = parse_inputs(calc, raw)
         return {"ok": True, "outputs": calc.function(values)}

@@ -512,7 +512,9 @@ def account_state(*, wallet_balance: float, positions: Sequence[Any], model: str
     items = _positions("positions", positions)
     _model("model", model)
     pnl = math.fsum(position_pnl(p) for p in items)
-    requirement = math.fsum(_requirement(p, p.mark, model) for p in items)
+    # A maintenance amount larger than a position's N*MMR would make its requirement negative (and
+    # the margin ratio below zero); no exchange's table does that, so it counts as no requirement.
+    requirement = math.fsum(max(_requirement(p, p.mark, model), 0.0) for p in items)
     equity = wb + pnl
     ratio = requirement / equity if equity > 0 else None
     return AccountState(

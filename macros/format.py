@@ -110,9 +110,14 @@ def parse_stated(text: Any, unit: str | None) -> tuple[float, float]:
 def parse_tolerance(text: Any, reference: float) -> float:
     """``tol="1%"`` is relative to the computed value; a bare number is absolute in the figure's scale."""
     raw = str(text).strip()
-    if raw.endswith("%"):
-        return abs(reference) * float(Decimal(raw[:-1].strip())) / 100
-    return float(Decimal(raw))
+    relative = raw.endswith("%")
+    try:
+        amount = Decimal(raw[:-1].strip() if relative else raw)
+    except ArithmeticError:  # decimal's InvalidOperation, whose own message is unreadable
+        raise ValueError(f"tol={text!r} is not a number (tol=50) or a percentage (tol=\"1%\")") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"tol={text!r} must be a finite number, zero or more")
+    return abs(reference) * float(amount) / 100 if relative else float(amount)
 
 
 __all__ = ["money", "percent", "number", "multiple", "by_unit", "parse_stated", "parse_tolerance"]

@@ -346,7 +346,7 @@ MISUSES = {
 #: a worked example that is itself wrong, as the lines of its front matter -> what the error must say
 BAD_EXAMPLES = {
     "negative-price": ("calculator: isolated\nentry_price: -65000",
-                       "worked example 'bad': entry_price: must be above 0 (got -65000)"),
+                       "worked example 'bad': entry_price: must be at least 0.00000001 (got -65000)"),
     "rate-too-high": ("calculator: isolated\nmmr: 60%", "worked example 'bad': mmr: must be at most 50 (got '60%')"),
     "not-a-number": ("calculator: isolated\nmargin: a thousand",
                      "worked example 'bad': margin: is not a number (got 'a thousand')"),
