@@ -233,7 +233,7 @@ def test_labels_with_markup_are_shown_as_text(guide, name):
     ("?cross.positions.0.label=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", []),
     ("?cross.positions.999.size=5&cross.positions.-1.size=5&cross.__proto__.x=1&cross.constructor=1", []),
     ("?compare.positions.0.move=" + "9" * 5000, ["positions.0.move"]),
-])
+], ids=lambda value: value[:60] if isinstance(value, str) else "-".join(value) or "none")
 def test_hostile_values_in_a_shared_link(browser, site, query, refused):
     # A scenario is shared as a URL; a crafted link must not run script or break the page: a bad value
     # is shown as an inline error at its field, and the figures on the page stay readable.
