@@ -11,8 +11,8 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
+from . import compiled, slots
 from . import format as fmt
-from . import slots
 from .figures import BuildReport, Examples
 
 log = logging.getLogger("mkdocs.plugins.livecalc")
@@ -22,6 +22,9 @@ def define_env(env: Any) -> None:
     """Register livecalc's macros and filters (called by mkdocs-macros once per build)."""
     report = BuildReport()
     examples = Examples(env, report)
+    # Keep each page's compiled template between builds: a rebuild compiles only the pages that
+    # changed (see macros/compiled.py for the measurement).
+    compiled.install(env)
     env.variables["livecalc_report"] = report
 
     env.filter(fmt.money, "money")
