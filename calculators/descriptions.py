@@ -11,6 +11,7 @@ build time and in Pyodide in the browser.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -18,6 +19,9 @@ from . import margin
 from .errors import MarginInputError
 
 __all__ = ["CALCULATORS", "Calculator", "Field", "Output", "complete_inputs", "compute", "describe", "parse_inputs", "run"]
+
+_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 # A cap on what a reader may type, so that a pasted novel is refused before it is parsed.
 MAX_TEXT = 64
@@ -119,7 +123,7 @@ def _parse(f: Field, where: str, value: Any) -> Any:
             raise MarginInputError(where, value, "must be one of " + ", ".join(allowed))
         return value
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("$", "")
+        text = value.strip().replace("$", "")
         if f.unit == "percent":
             text = text.removesuffix("%").strip()
         if f.unit == "multiple":
@@ -128,10 +132,16 @@ def _parse(f: Field, where: str, value: Any) -> Any:
             raise MarginInputError(where, value, "is empty")
         if len(text) > MAX_TEXT:
             raise MarginInputError(where, value, f"is longer than {MAX_TEXT} characters")
-        try:
-            number = float(text)
-        except ValueError:
-            raise MarginInputError(where, value, "is not a number") from None
+        if "," in text:
+            # "65,000" groups thousands; "0,5" is a European decimal that would silently read as 5.
+            if not _GROUPED.match(text):
+                raise MarginInputError(where, value, "has a comma that does not group thousands: write decimals with a point (0.5)")
+            text = text.replace(",", "")
+        # ASCII digits only, as the browser's check reads them (Python's float() would also take
+        # "1_000", "inf" or other scripts' digits).
+        if not _PLAIN_NUMBER.match(text):
+            raise MarginInputError(where, value, "is not a number")
+        number = float(text)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
     else:
