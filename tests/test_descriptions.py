@@ -127,8 +127,11 @@ class TestParsing:
 
     @pytest.mark.parametrize("typed, reason", [
         ("", "is empty"), ("  ", "is empty"), ("abc", "is not a number"), ("1.2.3", "is not a number"),
-        ("nan", "must be a finite number"), ("inf", "must be a finite number"), (True, "is not a number"),
-        (None, "is not a number"), ([65000], "is not a number"), ("9" * 100, "is longer than"),
+        ("nan", "is not a number"), ("inf", "is not a number"), ("Infinity", "is not a number"),
+        (float("nan"), "must be a finite number"), (float("inf"), "must be a finite number"),
+        (True, "is not a number"), (None, "is not a number"), ([65000], "is not a number"),
+        ("9" * 100, "is longer than"), ("1_000", "is not a number"), ("\u0661\u0662", "is not a number"),
+        ("0,5", "does not group thousands"), ("6,5000", "does not group thousands"),
     ])
     def test_unusable_numbers(self, typed, reason):
         result = error("isolated", {**BTC, "entry_price": typed})
