@@ -26,6 +26,7 @@ def define_env(env: Any) -> None:
     # changed (see macros/compiled.py for the measurement).
     compiled.install(env)
     env.variables["livecalc_report"] = report
+    env.variables["livecalc_examples"] = examples
 
     env.filter(fmt.money, "money")
     env.filter(fmt.percent, "percent")
@@ -48,6 +49,11 @@ def define_env(env: Any) -> None:
         # A calculator's markup bypasses Markdown (which only slowed it down and wrapped it in a <p>):
         # see macros/slots.py for the measurement.
         slots.install(env, ("calculator",))
+
+
+def on_pre_page_macros(env: Any) -> None:
+    """Compute every worked example a page declares, so one that no macro uses is checked too."""
+    env.variables["livecalc_examples"].check_declared()
 
 
 def on_post_build(env: Any) -> None:

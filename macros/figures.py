@@ -32,6 +32,11 @@ from . import format as fmt
 class MacroUsageError(Exception):
     """A macro call that cannot be carried out; the message names page and line."""
 
+    def __init__(self, message: str, example: str | None = None) -> None:
+        super().__init__(message)
+        #: the worked example whose inputs are at fault, if that is the problem
+        self.example = example
+
 
 @dataclass
 class BuildReport:
@@ -57,13 +62,16 @@ class Examples:
         self.env = env
         self.report = report
         self._cache: dict[str, dict[str, Any]] = {}
+        # examples of the current page already reported by check_declared, not to be reported again
+        # at every macro that uses them
+        self._reported: set[str] = set()
 
     # ----------------------------------------------------------------------------- where we are
 
     def where(self) -> str:
         """``docs/page.md:42``: the page and the line of the macro call being rendered."""
         page = self.env.page
-        path = os.path.relpath(page.file.abs_src_path) if page.file.abs_src_path else page.file.src_path
+        path = self.page_path()
         line = _template_line()
         if line is None:
             return path
@@ -72,9 +80,10 @@ class Examples:
         offset = source.count("\n") - self.env.markdown.count("\n")
         return f"{path}:{line + max(offset, 0)}"
 
-    def fail(self, message: str) -> str:
+    def fail(self, message: str, example: str | None = None) -> str:
         """Record a misuse and put a visible marker where the figure would be."""
-        self.report.errors.append(f"{self.where()}: {message}")
+        if example is None or example not in self._reported:
+            self.report.errors.append(f"{self.where()}: {message}")
         return "**[livecalc error: see the build log]**"
 
     # ----------------------------------------------------------------------------- examples
@@ -86,6 +95,42 @@ class Examples:
             raise MacroUsageError("the front matter's 'examples' must be a mapping of names to inputs")
         return examples
 
+    def check_declared(self) -> None:
+        """Report each declared example that cannot be computed, at its line of the front matter."""
+        try:
+            names = list(self.declared())
+        except MacroUsageError as error:
+            self.report.errors.append(f"{self.page_path()}: {error}")
+            return
+        source_lines = (self.env.page.file.content_string or "").splitlines()
+        self._reported = set()
+        declared = self.declared()
+        # Bases first, so an example built on a bad one is not reported again for its base's fault.
+        for name in sorted(names, key=lambda n: self.depth(n)):
+            base = declared[name].get("base") if isinstance(declared[name], Mapping) else None
+            try:
+                self.results(name, {})
+            except MacroUsageError as error:
+                self._reported.add(name)
+                if base in self._reported:
+                    continue
+                line = next((n for n, text in enumerate(source_lines, 1)
+                             if text.strip().startswith(f"{name}:")), None)
+                where = self.page_path() + (f":{line}" if line else "")
+                self.report.errors.append(f"{where}: {error} (declared in the front matter)")
+
+    def depth(self, name: str) -> int:
+        """How many bases an example stands on (0 for one declared outright)."""
+        declared, seen = self.declared(), set()
+        while isinstance(declared.get(name), Mapping) and declared[name].get("base") and name not in seen:
+            seen.add(name)
+            name = declared[name]["base"]
+        return len(seen)
+
+    def page_path(self) -> str:
+        page = self.env.page
+        return os.path.relpath(page.file.abs_src_path) if page.file.abs_src_path else page.file.src_path
+
     def definition(self, name: str, _seen: tuple[str, ...] = ()) -> tuple[str, dict[str, Any]]:
         """An example's calculator and inputs, with ``base:`` examples merged in."""
         examples = self.declared()
@@ -93,10 +138,10 @@ class Examples:
             known = ", ".join(sorted(examples)) or "none declared in this page's front matter"
             raise MacroUsageError(f"unknown worked example {name!r} (known: {known})")
         if name in _seen:
-            raise MacroUsageError(f"worked example {name!r} is its own base")
+            raise MacroUsageError(f"worked example {name!r} is its own base", example=name)
         spec = examples[name]
         if not isinstance(spec, Mapping):
-            raise MacroUsageError(f"worked example {name!r} must be a mapping of inputs")
+            raise MacroUsageError(f"worked example {name!r} must be a mapping of inputs", example=name)
         spec = dict(spec)
         base = spec.pop("base", None)
         calculator = spec.pop("calculator", None)
@@ -107,7 +152,8 @@ class Examples:
         inputs.update(spec)
         if calculator not in descriptions.CALCULATORS:
             raise MacroUsageError(
-                f"worked example {name!r} needs 'calculator:' set to one of {', '.join(descriptions.CALCULATORS)}"
+                f"worked example {name!r} needs 'calculator:' set to one of {', '.join(descriptions.CALCULATORS)}",
+                example=name,
             )
         return calculator, inputs
 
@@ -118,14 +164,14 @@ class Examples:
         try:
             return calculator, descriptions.complete_inputs(descriptions.CALCULATORS[calculator], inputs)
         except MarginInputError as error:
-            raise MacroUsageError(f"worked example {name!r}: {error}") from None
+            raise MacroUsageError(f"worked example {name!r}: {error}", example=name) from None
 
     def results(self, name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         calculator, inputs = self.inputs_of(name, overrides)
         try:
             return calculator, inputs, self.compute(calculator, inputs)
         except MarginInputError as error:
-            raise MacroUsageError(f"worked example {name!r}: {error}") from None
+            raise MacroUsageError(f"worked example {name!r}: {error}", example=name) from None
 
     def compute(self, calculator: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """``descriptions.compute`` once per build for the same completed inputs (figures, tables and
@@ -163,7 +209,7 @@ class Examples:
                 self.check(ref, draft, tol, value, unit, shown, inputs, kind="draft")
             return shown
         except MacroUsageError as error:
-            return self.fail(str(error))
+            return self.fail(str(error), getattr(error, "example", None))
 
     def lookup(self, calculator: str, outputs: Mapping[str, Any], path: str, ref: str) -> tuple[Any, str | None]:
         value: Any = outputs
@@ -250,7 +296,7 @@ class Examples:
         except MarginInputError as error:
             return self.fail(f"worked example {name!r}: {error}")
         except MacroUsageError as error:
-            return self.fail(str(error))
+            return self.fail(str(error), getattr(error, "example", None))
 
     def example_data(self, name: str, calculator: str | None = None) -> dict[str, Any]:
         """The completed inputs of an example (for a calculator's first state)."""
@@ -270,7 +316,7 @@ class Examples:
                             f"{fmt.money(out['liquidation_price'])} | {fmt.percent(out['distance_pct'])} |")
             return "\n".join(rows)
         except MacroUsageError as error:
-            return self.fail(str(error))
+            return self.fail(str(error), getattr(error, "example", None))
 
     def shock_table(self, name: str, **overrides: Any) -> str:
         """A Markdown table comparing isolated and cross margin after an example's price moves."""
@@ -287,7 +333,7 @@ class Examples:
                         f"**{fmt.money(out['cross_balance_left'])}** |")
             return "\n".join(rows)
         except MacroUsageError as error:
-            return self.fail(str(error))
+            return self.fail(str(error), getattr(error, "example", None))
 
     @staticmethod
     def _verdict(outcome: Mapping[str, Any]) -> str:
@@ -301,7 +347,7 @@ class Examples:
         try:
             table = margin.load_tier_table(key)
         except MarginInputError as error:
-            return self.fail(str(error))
+            return self.fail(str(error), getattr(error, "example", None))
         rows = [f"*{table.label}.* Source: {table.source}", "",
                 "| Position size (USD) | Max leverage | Maintenance rate | Maintenance amount |",
                 "|---|---:|---:|---:|"]
