@@ -60,12 +60,40 @@ class Engine {
     });
     const { indexURL, stdLibURL, appURL, lockInfo } = urls;
     this.worker.postMessage({ type: "start", config: { indexURL, stdLibURL, appURL, lockInfo } });
-    this.watch();
+    this.compileRuntime(new URL("pyodide.asm.wasm", indexURL).href);
+  }
+
+  // The page downloads and compiles Pyodide's WebAssembly and posts the module to the worker: Chrome
+  // caches compiled WebAssembly for a page but not for a worker, so a second visit compiles far less.
+  // A missing file or a wrong MIME type (which would make Pyodide wait forever) fails here at once.
+  async compileRuntime(url) {
+    this.compiling = true;
+    try {
+      let response;
+      try {
+        response = await fetch(url);
+      } catch {
+        throw new Error(`pyodide.asm.wasm could not be loaded (${navigator.onLine === false ? "offline" : "network error"})`);
+      }
+      if (!response.ok) throw new Error(`pyodide.asm.wasm could not be loaded (HTTP ${response.status})`);
+      const type = (response.headers.get("content-type") || "").split(";")[0].trim().toLowerCase();
+      if (type !== "application/wasm") {
+        throw new Error(`pyodide.asm.wasm is served as ${type || "an unknown type"}; it must be application/wasm`);
+      }
+      const module = await WebAssembly.compileStreaming(response);
+      if (this.state === "loading") this.worker.postMessage({ type: "module", module });
+    } catch (error) {
+      this.fail(error.message);
+    } finally {
+      this.compiling = false;
+      this.watch();
+    }
   }
 
   watch() {
     clearTimeout(this.watchdog);
-    if (this.state === "loading") {
+    // While the page itself downloads and compiles the runtime it knows it is making progress.
+    if (this.state === "loading" && !this.compiling) {
       this.watchdog = setTimeout(
         () => this.fail(`the engine gave no sign of life for ${SILENCE_MS / 1000} s`), SILENCE_MS);
     }

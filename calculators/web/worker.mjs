@@ -1,6 +1,7 @@
 // livecalc's engine: one module worker per tab, running calculators/ in Pyodide.
 //
 // Messages in:  {type: "start", config: {indexURL, stdLibURL, appURL, lockInfo}}
+//               {type: "module", module}                    pyodide.asm.wasm, compiled by the page
 //               {type: "run", id, calculator, inputs}      inputs: a plain object of typed text
 // Messages out: {type: "progress"}                          while engine files are still downloading
 //               {type: "live", timings}                     ready: every "run" is answered from now on
@@ -16,11 +17,19 @@ let ready = null; // Promise of {pyodide, answer} once "start" has been received
 let failure = null;
 let downloading = 0;
 
+// The page compiles pyodide.asm.wasm and hands the module over: Chrome keeps compiled WebAssembly in
+// its code cache only for modules compiled by a page, not by a worker, so a reader's second visit
+// skips most of the compiling (measured: bench/engine.py).
+let receiveModule;
+const pageModule = new Promise((resolve) => { receiveModule = resolve; });
+
 self.addEventListener("message", (event) => {
   const message = event.data || {};
   if (message.type === "start" && ready === null) {
     ready = start(message.config);
     ready.catch(() => {});
+  } else if (message.type === "module") {
+    receiveModule(message.module);
   } else if (message.type === "run") {
     run(message);
   }
@@ -41,11 +50,15 @@ function fail(reason) {
 // Pyodide fetches its files with the global fetch. Checking each response here turns the failures
 // that would otherwise hang loadPyodide forever (a .wasm with the wrong MIME type, a missing file)
 // into an immediate, named reason.
-function guardFetch() {
+function guardFetch(wasmURL) {
   const original = self.fetch.bind(self);
   self.fetch = async (resource, init) => {
     const url = typeof resource === "string" ? resource : (resource && resource.url) || String(resource);
     const file = url.split(/[?#]/)[0].split("/").pop() || url;
+    if (url === wasmURL) {
+      // Already downloaded and compiled by the page (see pageModule): nothing to fetch here.
+      return new Response(new Uint8Array(0), { headers: { "Content-Type": "application/wasm" } });
+    }
     downloading += 1;
     try {
       const response = await original(resource, init);
@@ -71,7 +84,15 @@ async function start(config) {
   const began = performance.now();
   const timings = {};
   const mark = (name) => { timings[name] = Math.round(performance.now() - began); };
-  guardFetch();
+  const wasmURL = new URL("pyodide.asm.wasm", config.indexURL).href;
+  guardFetch(wasmURL);
+  // Pyodide instantiates its runtime with WebAssembly.instantiateStreaming (pinned 314.0.7); it gets
+  // the page's compiled module instead of compiling its own copy.
+  WebAssembly.instantiateStreaming = async (_source, imports) => {
+    const module = await pageModule;
+    mark("module");
+    return { module, instance: await WebAssembly.instantiate(module, imports) };
+  };
   const beat = setInterval(() => { if (downloading > 0) self.postMessage({ type: "progress" }); }, HEARTBEAT_MS);
   try {
     // The app zip downloads while Pyodide starts; it is written into the file system before Python runs.

@@ -280,10 +280,11 @@ def test_a_page_without_a_calculator_downloads_none_of_the_engine(page, site):
 
 @pytest.mark.parametrize("fault, reason", [
     ({"missing": ("pyodide.asm.wasm",)}, "pyodide.asm.wasm could not be loaded"),
-    ({"missing": ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")}, "pyodide.mjs"),
+    ({"missing": ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")}, "could not be loaded (HTTP 404)"),
     ({"missing": ("python_stdlib-",)}, "python_stdlib-"),
+    ({"missing": ("/livecalc-",)}, "livecalc-"),
     ({"types": {".wasm": "text/plain"}}, "must be application/wasm"),
-], ids=["wasm-missing", "pyodide-missing", "stdlib-missing", "wasm-wrong-mime"])
+], ids=["wasm-missing", "pyodide-missing", "stdlib-missing", "app-missing", "wasm-wrong-mime"])
 def test_when_the_engine_cannot_start_the_page_says_so_and_keeps_its_figures(page, serve_site, calculator, fault, reason):
     broken = serve_site(**fault)
     page.goto(broken.guide)
