@@ -110,7 +110,9 @@ def _number(value: Any, unit: str | None) -> str:
 
 
 def table(results: dict[str, Any]) -> str:
-    keys = list(TARGETS) + sorted(k for k in results if k not in TARGETS and not k.startswith("_"))
+    # Figures only: data such as the build's breakdown stays in the file.
+    keys = list(TARGETS) + sorted(k for k in results if k not in TARGETS and not k.startswith("_")
+                                  and isinstance(results[k], dict) and results[k].get("median") is not None)
     rows = [("key", "median", "min", "max", "target", "verdict", "runs")]
     for key in keys:
         fig = results.get(key)
@@ -166,9 +168,12 @@ def main(argv: list[str] | None = None) -> int:
             log(f"bench.{name}: not there yet (bench/{name}.py); its keys stay 'not measured yet'")
             continue
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        # A module's latest run replaces all of its previous figures (a quick run's keys included).
+        results = {key: value for key, value in results.items()
+                   if not (isinstance(value, dict) and value.get("module") == name)}
         for key, value in figures.items():
             fig = _normalise(value)
-            fig.update(measured_at=stamp, command=command.strip(), quick=args.quick)
+            fig.update(module=name, measured_at=stamp, command=command.strip(), quick=args.quick)
             results[key] = fig
         log(f"bench.{name}: {len(figures)} figures in {time.perf_counter() - started:.0f} s")
 

@@ -75,17 +75,20 @@ def sites(workdir: Path, log) -> tuple[Path, Path]:
     return full / "site", plain / "site"
 
 
-def run(quick: bool = False, log=print, runs: int | None = None) -> dict[str, Any]:
+def run(quick: bool = False, log=print, runs: int | None = None, keep: Path | None = None) -> dict[str, Any]:
+    """Lighthouse ``runs`` times on each page (3; 1 with ``quick``); ``keep``: a folder for the reports."""
     runs = runs or (1 if quick else 3)
     with tempfile.TemporaryDirectory(prefix="livecalc-lighthouse-") as tmp:
         workdir = Path(tmp)
+        reports = keep or workdir
+        reports.mkdir(parents=True, exist_ok=True)
         guide_site, plain_site = sites(workdir, log)
         samples: dict[str, list[dict[str, Any]]] = {"guide": [], "plain": []}
         with serve(guide_site) as guide_url, serve(plain_site) as plain_url:
             for number in range(runs):
                 order = [("guide", guide_url), ("plain", plain_url)]
                 for name, base in order if number % 2 == 0 else order[::-1]:
-                    result = lighthouse(base + GUIDE, workdir / f"{name}-{number}.json")
+                    result = lighthouse(base + GUIDE, reports / f"{name}-{number}.json")
                     samples[name].append(result)
                     log(f"  lighthouse {name} {number + 1}/{runs}: performance {result['performance']:.2f}, "
                         f"LCP {result['lcp_ms']:.0f} ms, TBT {result['tbt_ms']:.0f} ms, CLS {result['cls']:.3f}, "
@@ -123,8 +126,9 @@ def run(quick: bool = False, log=print, runs: int | None = None) -> dict[str, An
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.lighthouse", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="keep the Lighthouse JSON reports in this folder")
     args = parser.parse_args(argv)
-    print(json.dumps(run(runs=args.runs), indent=1))
+    print(json.dumps(run(runs=args.runs, keep=args.keep), indent=1))
     return 0
 
 
