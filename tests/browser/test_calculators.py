@@ -355,6 +355,8 @@ def test_screenshots_and_no_horizontal_scroll(browser, site, calculator, screens
             assert overflow[1] <= 0, f"{name} sticks out of the page at {width}px"
             path = screenshot(f"calculator-{name}-{width}-{scheme}", calc.root)
             assert path.stat().st_size > 0
+        # and the page as a whole does not scroll sideways (wide prose tables scroll inside their own box)
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     finally:
         context.close()
 
