@@ -20,7 +20,7 @@ from .errors import MarginInputError
 
 __all__ = ["CALCULATORS", "Calculator", "Field", "Output", "complete_inputs", "compute", "describe", "parse_inputs", "run"]
 
-_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+_GROUPED = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?$")  # no leading 0 group: "0,005" is a decimal
 _PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 # A cap on what a reader may type, so that a pasted novel is refused before it is parsed.

@@ -132,6 +132,7 @@ class TestParsing:
         (True, "is not a number"), (None, "is not a number"), ([65000], "is not a number"),
         ("9" * 100, "is longer than"), ("1_000", "is not a number"), ("\u0661\u0662", "is not a number"),
         ("0,5", "does not group thousands"), ("6,5000", "does not group thousands"),
+        ("0,005", "does not group thousands"),
     ])
     def test_unusable_numbers(self, typed, reason):
         result = error("isolated", {**BTC, "entry_price": typed})

@@ -157,9 +157,10 @@ globalThis.livecalc = Object.freeze({
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 const NOT_FINITE = /^[+-]?(inf|infinity|nan)$/i;
+const GROUPED = /^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$/;
 
 function bound(value) {
-  return Number(value).toLocaleString("en-US", { maximumFractionDigits: 6 });
+  return Number(value).toLocaleString("en-US", { maximumFractionDigits: 8 });
 }
 
 export function problem(field, raw, maxText) {
@@ -171,11 +172,17 @@ export function problem(field, raw, maxText) {
   if (field.kind === "text") {
     return value.length > maxText ? `is longer than ${maxText} characters` : null;
   }
-  let text = value.trim().replaceAll(",", "").replaceAll("$", "");
+  let text = value.trim().replaceAll("$", "");
   if (field.unit === "percent" && text.endsWith("%")) text = text.slice(0, -1).trim();
   if (field.unit === "multiple" && text.endsWith("x")) text = text.slice(0, -1).trim();
   if (!text) return "is empty";
   if (text.length > maxText) return `is longer than ${maxText} characters`;
+  if (text.includes(",")) {
+    // "65,000" groups thousands; "0,5" is a European decimal that would silently read as 5
+    // (the module refuses it the same way).
+    if (!GROUPED.test(text)) return "has a comma that does not group thousands: write decimals with a point (0.5)";
+    text = text.replaceAll(",", "");
+  }
   if (NOT_FINITE.test(text)) return "must be a finite number";
   if (!NUMBER.test(text)) return "is not a number";
   const number = Number(text);

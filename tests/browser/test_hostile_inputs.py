@@ -75,12 +75,15 @@ CASES: dict[str, dict[str, list[Case]]] = {
             Case("-1"), Case("50.01"), Case("51"), Case("NaN"), Case("1e309"), Case(""), Case("abc"),
             Case("0.5 %", SAME, "0.5"), Case("0.5%", SAME, "0.5"), Case("-0", SAME, "0"), Case("1e-400", SAME, "0"),
             Case("50", SAME, "50"),
+            # a European decimal comma would read as 5%, ten times the rate: refused, never guessed
+            Case("0,5"), Case("1,5"), Case("0,005"),
         ],
         "leverage": [
             Case("0"), Case("0.99"), Case("125.01"), Case("-10"), Case("10xx"), Case("10X"), Case("Infinity"),
             Case("10x", SAME, "10"), Case("1", SAME, "1"), Case("125", SAME, "125"),
         ],
-        "margin": [Case("-1000"), Case("0"), Case("1e13"), Case("1000000000001"), Case("$"), Case(",")],
+        "margin": [Case("-1000"), Case("0"), Case("1e13"), Case("1000000000001"), Case("$"), Case(","),
+                   Case("1,00"), Case("10,00.5"), Case("1,000", SAME, "1000"), Case("1,000.50", SAME, "1000.5")],
     },
     "cross": {
         "wallet_balance": NOT_A_NUMBER + [
