@@ -327,7 +327,7 @@ def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[
 
     title_id = f"{uid}-title"
     return (
-        f'<section class="livecalc livecalc--{name}" id="{uid}" data-calculator="{name}" '
+        f'<section class="livecalc livecalc--{name}" id="{uid}" data-calculator="{name}" data-search-exclude '
         f'data-livecalc-key="{html.escape(key)}" aria-labelledby="{title_id}" '
         f'data-livecalc-config="{html.escape(_json(config), quote=True)}">'
         f'<div class="livecalc__header">'
