@@ -8,7 +8,13 @@ headless as the house rules say. Every figure is the median of repeated runs, wi
 ``engine_cold_ms``
     engine start (the worker is created) to live (it can answer), in a fresh browser profile;
 ``engine_warm_ms``
-    the same on a second visit with that profile (HTTP cache, V8's code caches);
+    the same on a second visit with that profile (HTTP cache, V8's code caches, and the start-up
+    snapshot the first visit stored once its engine was idle; the bench stays on the first page until then);
+``engine_warm_nosnapshot_ms``
+    the same on a third visit whose stored start-up snapshot was deleted first (the fallback start);
+``snapshot_stored_bytes`` / ``snapshot_make_ms`` / ``snapshot_worker_blocked_ms``
+    the start-up snapshot the first visit stores (gzip, on the reader's device), the idle time spent
+    making it and how long it kept the worker from answering an edit;
 ``engine_cold_first_figure_ms`` / ``engine_warm_first_figure_ms``
     engine start to the first live figure on the page (a queued edit answered);
 ``edit_to_figure_ms_at_1s`` / ``edit_to_figure_ms_at_5s``
@@ -27,11 +33,14 @@ headless as the house rules say. Every figure is the median of repeated runs, wi
 
     python -m bench.engine            # all figures (a few minutes)
     python -m bench.engine --quick    # fewer runs
+    python -m bench.engine --build /tmp/before          # build a site to compare later
+    python -m bench.engine --start-only --site /tmp/before --site /tmp/after --runs 7
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -61,6 +70,14 @@ _MEASURE_START = """async () => {
   while (engine.state !== "live" && engine.state !== "failed") await new Promise(r => setTimeout(r, 5));
   return {state: engine.state, reason: engine.reason, live: engine.liveAt - engine.startedAt,
           timings: engine.timings, startedAt: engine.startedAt};
+}"""
+
+_WAIT_SNAPSHOT = """async () => {
+  // The engine reports whether it stored a start-up snapshot; an engine without them has no such field.
+  const engine = livecalc.engine;
+  const until = performance.now() + 60000;
+  while (engine.snapshot === null && performance.now() < until) await new Promise(r => setTimeout(r, 50));
+  return engine.snapshot || null;
 }"""
 
 _EDIT_AND_WAIT = """async ([name, field, value, output, expected]) => {
@@ -130,35 +147,52 @@ class Bench:
         context.close()
         shutil.rmtree(folder, ignore_errors=True)
 
-    def visit_and_start(self, context: Any) -> dict[str, Any]:
-        """Open the guide at the isolated calculator (in view, so the engine starts) and wait for live."""
+    def visit_and_start(self, context: Any, forget_snapshot: bool = False) -> dict[str, Any]:
+        """Open the guide at the isolated calculator (in view, so the engine starts) and wait for live;
+        then stay on the page until the engine has stored its start-up snapshot (as a reader reading on
+        would), which the next visit starts from. ``forget_snapshot`` deletes it before the visit."""
         page = context.new_page()
+        if forget_snapshot:
+            page.goto(self.base + "404.html")
+            page.evaluate("async () => { if (self.caches) for (const k of await caches.keys()) await caches.delete(k); }")
         page.goto(self.base + GUIDE + "#livecalc-isolated")
         started = page.evaluate(_MEASURE_START)
         if started["state"] != "live":
             raise RuntimeError(f"the engine did not start: {started['reason']}")
         first = page.evaluate(_EDIT_AND_WAIT, list(EDIT))
         started["first_figure"] = started["live"] + first
+        started["snapshot"] = page.evaluate(_WAIT_SNAPSHOT)
         page.close()
         return started
 
     def start_times(self, runs: int) -> dict[str, list[float]]:
-        out: dict[str, list[float]] = {"cold": [], "warm": [], "cold_first": [], "warm_first": []}
+        out: dict[str, list[float]] = {"cold": [], "warm": [], "cold_first": [], "warm_first": [],
+                                       "warm_nosnapshot": [], "warm_nosnapshot_first": [],
+                                       "snapshot_bytes": [], "snapshot_make_ms": [], "snapshot_blocked_ms": []}
         phases: list[dict[str, Any]] = []
         for run in range(runs):
             context, folder = self.profile()
             try:
                 cold = self.visit_and_start(context)
                 warm = self.visit_and_start(context)
+                plain = self.visit_and_start(context, forget_snapshot=True)
             finally:
                 self.close(context, folder)
             out["cold"].append(cold["live"])
             out["warm"].append(warm["live"])
             out["cold_first"].append(cold["first_figure"])
             out["warm_first"].append(warm["first_figure"])
-            phases.append({"cold": cold["timings"], "warm": warm["timings"]})
+            out["warm_nosnapshot"].append(plain["live"])
+            out["warm_nosnapshot_first"].append(plain["first_figure"])
+            made = cold["snapshot"] or {}
+            if made.get("state") == "stored":
+                out["snapshot_bytes"].append(made["bytes"])
+                out["snapshot_make_ms"].append(made["ms"])
+                out["snapshot_blocked_ms"].append(made["blocked_ms"])
+            phases.append({"cold": cold["timings"], "warm": warm["timings"], "warm_nosnapshot": plain["timings"]})
             self.log(f"  start run {run + 1}: cold {cold['live']:.0f} ms {cold['timings']}, "
-                     f"warm {warm['live']:.0f} ms {warm['timings']}")
+                     f"warm {warm['live']:.0f} ms {warm['timings']}, "
+                     f"warm without snapshot {plain['live']:.0f} ms {plain['timings']}; snapshot {made}")
         out["phases"] = phases  # type: ignore[assignment]
         return out
 
@@ -236,16 +270,43 @@ def engine_bytes(site: Path) -> dict[str, Any]:
     return rows
 
 
-def run(quick: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
+def start_only(sites: list[Path], runs: int, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Engine start only, for comparing built sites (before/after a change) in one session: the sites'
+    runs are interleaved, so a change in the machine's load falls on each of them alike."""
+    from playwright.sync_api import sync_playwright
+
+    load_before = os.getloadavg()
+    samples: dict[str, dict[str, list[float]]] = {str(site): {} for site in sites}
+    with contextlib.ExitStack() as stack:
+        playwright = stack.enter_context(sync_playwright())
+        benches = [(str(site), Bench(playwright, stack.enter_context(serve(site)), log)) for site in sites]
+        for run in range(runs):
+            for name, bench in benches:
+                log(f"  {name}:")
+                for key, values in bench.start_times(1).items():
+                    samples[name].setdefault(key, []).extend(values)
+    load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
+    log(f"  load average (1, 5, 15 min): before {load['before']}, after {load['after']}")
+    figures: dict[str, Any] = {}
+    for name, values in samples.items():
+        for key, numbers in values.items():
+            if key != "phases" and numbers:
+                figures[f"{Path(name).name}:{key}"] = figure(numbers, unit="ms" if "bytes" not in key else "bytes",
+                                                             load_average=load)
+    return figures
+
+
+def run(quick: bool = False, log: Callable[[str], None] = print, site: Path | None = None) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     runs = 3 if quick else 7
     load_before = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="livecalc-bench-site-"))
     try:
-        log("  building the site")
-        build_site(folder / "site")
-        site = folder / "site"
+        if site is None:
+            log("  building the site")
+            build_site(folder / "site")
+            site = folder / "site"
         sizes = engine_bytes(site)
         with serve(site) as base, sync_playwright() as playwright:
             bench = Bench(playwright, base, log)
@@ -267,11 +328,19 @@ def run(quick: bool = False, log: Callable[[str], None] = print) -> dict[str, An
                                  note=note_start, phases=[p["cold"] for p in starts["phases"]]),
         "engine_warm_ms": figure(starts["warm"], unit="ms", target="<= 600", ok=statistics.median(starts["warm"]) <= 600,
                                  phases=[p["warm"] for p in starts["phases"]]),
+        "engine_warm_nosnapshot_ms": figure(starts["warm_nosnapshot"], unit="ms",
+                                            note="a second visit whose stored start-up snapshot was deleted first"),
         "engine_cold_first_figure_ms": figure(starts["cold_first"], unit="ms"),
         "engine_warm_first_figure_ms": figure(starts["warm_first"], unit="ms"),
         "edit_to_figure_ms_at_1s": figure(at_1s, unit="ms"),
         "edit_to_figure_ms_at_5s": figure(at_5s, unit="ms"),
         "bytes_before_calculator": figure([before], unit="bytes", files=before_urls),
+        **({"snapshot_stored_bytes": figure(starts["snapshot_bytes"], unit="bytes",
+                                            note="the start-up snapshot a first visit stores on the device (gzip)"),
+            "snapshot_worker_blocked_ms": figure(starts["snapshot_blocked_ms"], unit="ms",
+                                                 note="the worker busy copying memory (an edit waits at most this)"),
+            "snapshot_make_ms": figure(starts["snapshot_make_ms"], unit="ms", note="idle time, compression included")}
+           if starts["snapshot_bytes"] else {}),
         "bytes_engine": figure([sum(row["wire"] for row in sizes.values())], unit="bytes",
                                raw=sum(row["raw"] for row in sizes.values()), files=sizes),
     }
@@ -297,8 +366,24 @@ def run(quick: bool = False, log: Callable[[str], None] = print) -> dict[str, An
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs")
+    parser.add_argument("--build", metavar="DIR", help="only build the site into DIR (for --site later) and stop")
+    parser.add_argument("--site", metavar="DIR", action="append",
+                        help="measure this built site instead of building one (repeat with --start-only to compare)")
+    parser.add_argument("--start-only", action="store_true", help="only the engine start, cold and warm")
+    parser.add_argument("--runs", type=int, default=5, help="runs per site with --start-only (default 5)")
     args = parser.parse_args(argv)
-    figures = run(quick=args.quick, log=lambda message: print(message, file=sys.stderr, flush=True))
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    if args.build:
+        build_site(Path(args.build))
+        return 0
+    sites = [Path(s) for s in args.site or []]
+    if args.start_only:
+        if not sites:
+            sites = [Path(tempfile.mkdtemp(prefix="livecalc-bench-site-")) / "site"]
+            build_site(sites[0])
+        figures = start_only(sites, args.runs, log=log)
+    else:
+        figures = run(quick=args.quick, log=log, site=sites[0] if sites else None)
     for key, value in figures.items():
         extra = "" if value.get("target") is None else f"  (target {value['target']})"
         print(f"{key:32} median {value['median']:>12,.1f}  min {value['min']:>12,.1f}  max {value['max']:>12,.1f}"

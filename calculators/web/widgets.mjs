@@ -29,6 +29,7 @@ class Engine {
     this.timings = {};
     this.startedAt = null;
     this.liveAt = null;
+    this.snapshot = null;
   }
 
   subscribe(listener) {
@@ -59,7 +60,9 @@ class Engine {
       this.fail(this.state === "loading" ? "the calculator's script could not be loaded" : "the calculator stopped");
     });
     const { indexURL, stdLibURL, appURL, lockInfo } = urls;
-    this.worker.postMessage({ type: "start", config: { indexURL, stdLibURL, appURL, lockInfo } });
+    // A reader who asked to save data gets no start-up snapshot stored on their device (see worker.mjs).
+    const saveData = Boolean(navigator.connection && navigator.connection.saveData);
+    this.worker.postMessage({ type: "start", config: { indexURL, stdLibURL, appURL, lockInfo, saveData } });
     this.compileRuntime(new URL("pyodide.asm.wasm", indexURL).href);
   }
 
@@ -110,6 +113,8 @@ class Engine {
       this.timings = message.timings || {};
       performance.mark("livecalc:engine-live");
       this.notify();
+    } else if (message.type === "snapshot") {
+      this.snapshot = message; // {state: "stored" | "skipped" | "failed", ...}: for tests and bench/engine.py
     } else if (message.type === "failed") {
       this.fail(message.reason || "unknown reason");
     } else if (message.type === "result") {

@@ -1,12 +1,18 @@
 // livecalc's engine: one module worker per tab, running calculators/ in Pyodide.
 //
-// Messages in:  {type: "start", config: {indexURL, stdLibURL, appURL, lockInfo}}
+// Messages in:  {type: "start", config: {indexURL, stdLibURL, appURL, lockInfo, saveData}}
 //               {type: "module", module}                    pyodide.asm.wasm, compiled by the page
 //               {type: "run", id, calculator, inputs}      inputs: a plain object of typed text
 // Messages out: {type: "progress"}                          while engine files are still downloading
 //               {type: "live", timings}                     ready: every "run" is answered from now on
 //               {type: "failed", reason}                    a short reason, shown to the reader
 //               {type: "result", id, answer, ms}            answer: livecalc_web.display.answer(...)
+//               {type: "snapshot", state, ...}              a start-up snapshot was stored / skipped / failed
+//
+// A later visit starts from a memory snapshot of this engine, made in the reader's own browser once
+// the engine is live and idle (never before the first figure) and kept in Cache Storage under the
+// exact Pyodide runtime, standard library, app and worker it was made with (see "Snapshots" below).
+// Nothing extra is downloaded; a missing, broken or stale snapshot means the normal start.
 //
 // Inputs reach Python as data (pyodide.toPy); no Python source is ever built from them.
 
@@ -16,6 +22,8 @@ const HEARTBEAT_MS = 2000;
 let ready = null; // Promise of {pyodide, answer} once "start" has been received
 let failure = null;
 let downloading = 0;
+let running = 0; // runs being answered; a snapshot is made only when there are none
+let lastRun = 0; // performance.now() of the last run
 
 // The page compiles pyodide.asm.wasm and hands the module over: Chrome keeps compiled WebAssembly in
 // its code cache only for modules compiled by a page, not by a worker, so a reader's second visit
@@ -31,7 +39,9 @@ self.addEventListener("message", (event) => {
   } else if (message.type === "module") {
     receiveModule(message.module);
   } else if (message.type === "run") {
-    run(message);
+    running += 1;
+    lastRun = performance.now();
+    run(message).finally(() => { running -= 1; lastRun = performance.now(); });
   }
 });
 
@@ -80,6 +90,119 @@ function guardFetch(wasmURL) {
   };
 }
 
+
+// ------------------------------------------------------------------------------------------ Snapshots
+//
+// Pyodide (pinned 314.0.7) can start from a copy of a running interpreter's memory (the private
+// options _makeSnapshot / _loadSnapshot, checked against its build id). Starting from one skips
+// Python's own start-up and the imports (about 0.5 s on a 2-core machine; bench/engine.py). A
+// snapshot is ~31 MB of memory, ~4 MB gzipped: it is made on the reader's machine, never downloaded,
+// and only when the reader has not asked to save data and the browser has room for it.
+
+const SNAPSHOT_CACHE = "livecalc-engine-snapshots";
+const SNAPSHOT_IDLE_MS = 2000; // no run for this long after live: the engine is idle
+const SNAPSHOT_MIN_FREE = 256 * 1024 * 1024; // storage left over before one is made
+// One answer computed before a snapshot is made and again after it is restored: a restored engine
+// must give it exactly, or the snapshot is dropped and the engine starts normally.
+const PROBE = ["isolated", { side: "long", entry_price: "65000", leverage: "10", margin: "1000", mmr: "0.5",
+  tier_table: "none", model: "exchange" }];
+
+function snapshotsPossible(config) {
+  return !config.saveData && !(self.navigator.connection && self.navigator.connection.saveData) &&
+    typeof caches !== "undefined" && typeof CompressionStream !== "undefined" &&
+    typeof DecompressionStream !== "undefined";
+}
+
+// The snapshot's key names everything its memory depends on: the runtime's folder (the Pyodide
+// version, or the CDN address), the standard library and the app (their names carry their content
+// hashes) and this worker (its URL carries its hash, and it decides how Pyodide is started).
+function snapshotKey(config) {
+  const absolute = (url) => new URL(url, self.location.href).href;
+  const key = new URLSearchParams({ runtime: absolute(config.indexURL), stdlib: absolute(config.stdLibURL),
+    app: absolute(config.appURL), worker: self.location.href });
+  return new URL("livecalc-engine-snapshot?" + key, self.location.href).href;
+}
+
+async function forgetSnapshots(keep = null) {
+  try {
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    for (const request of await cache.keys()) {
+      if (request.url !== keep) await cache.delete(request);
+    }
+  } catch {
+    // nothing stored, or storage unavailable: nothing to forget
+  }
+}
+
+// The stored snapshot for this key, unpacked, or null. A damaged one (the gzip check fails) is deleted.
+async function readSnapshot(key) {
+  let stored;
+  try {
+    stored = await (await caches.open(SNAPSHOT_CACHE)).match(key);
+  } catch {
+    return null;
+  }
+  if (!stored) return null;
+  try {
+    const unpacked = stored.body.pipeThrough(new DecompressionStream("gzip"));
+    const bytes = new Uint8Array(await new Response(unpacked).arrayBuffer());
+    return { bytes, version: stored.headers.get("x-livecalc-pyodide"),
+      probe: decodeURIComponent(stored.headers.get("x-livecalc-probe") || "") };
+  } catch {
+    await forgetSnapshots();
+    return null;
+  }
+}
+
+// Pyodide 314's snapshot: a 32-bit magic number, the offset of the memory, then memory in 64 KiB pages.
+// Anything else is refused before Pyodide sees it (a wrong size would make its start wait forever).
+const SNAPSHOT_MAGIC = 1886286592;
+
+function plausible(bytes) {
+  if (bytes.byteLength < 64 || bytes.byteLength % 4 !== 0) return false;
+  const head = new Uint32Array(bytes.buffer, bytes.byteOffset, 4);
+  const memory = bytes.byteLength - head[1];
+  return head[0] === SNAPSHOT_MAGIC && head[1] >= 48 && memory >= 16 * 65536 && memory % 65536 === 0;
+}
+
+function probe(engine) {
+  return JSON.stringify(answerOf(engine, PROBE[0], PROBE[1]));
+}
+
+// Made once the engine has been idle for a while; a reader's edit meanwhile waits a few tens of ms at most.
+function snapshotWhenIdle(engine, key, version) {
+  const attempt = async () => {
+    if (running > 0 || performance.now() - lastRun < SNAPSHOT_IDLE_MS) {
+      setTimeout(attempt, SNAPSHOT_IDLE_MS);
+      return;
+    }
+    try {
+      const { quota = 0, usage = 0 } = await self.navigator.storage.estimate();
+      if (quota - usage < SNAPSHOT_MIN_FREE) {
+        self.postMessage({ type: "snapshot", state: "skipped", reason: "little storage left" });
+        return;
+      }
+      const began = performance.now();
+      const expected = probe(engine);
+      const memory = engine.pyodide.makeMemorySnapshot();
+      const made = performance.now() - began;
+      const packed = await new Response(new Blob([memory]).stream().pipeThrough(new CompressionStream("gzip"))).blob();
+      const cache = await caches.open(SNAPSHOT_CACHE);
+      await cache.put(key, new Response(packed, { headers: { "content-type": "application/octet-stream",
+        "x-livecalc-pyodide": version, "x-livecalc-probe": encodeURIComponent(expected) } }));
+      await forgetSnapshots(key);
+      self.postMessage({ type: "snapshot", state: "stored", bytes: packed.size, memory: memory.length,
+        ms: Math.round(performance.now() - began), blocked_ms: Math.round(made) });
+    } catch (error) {
+      await forgetSnapshots();
+      self.postMessage({ type: "snapshot", state: "failed", reason: short(error) });
+    }
+  };
+  setTimeout(attempt, SNAPSHOT_IDLE_MS);
+}
+
+// ------------------------------------------------------------------------------------------ Start
+
 async function start(config) {
   const began = performance.now();
   const timings = {};
@@ -105,9 +228,12 @@ async function start(config) {
     // round trip; the second import of the same URL is then served from this worker's module map.
     const runtime = import(config.indexURL + "pyodide.asm.mjs");
     runtime.catch(() => {});
-    const { loadPyodide } = await import(config.indexURL + "pyodide.mjs");
+    let snapshots = snapshotsPossible(config);
+    const key = snapshots ? snapshotKey(config) : null;
+    const stored = snapshots ? readSnapshot(key) : Promise.resolve(null);
+    const { loadPyodide, version } = await import(config.indexURL + "pyodide.mjs");
     mark("script");
-    const pyodide = await loadPyodide({
+    const options = {
       indexURL: config.indexURL,
       stdLibURL: config.stdLibURL,
       // The lock file lists Pyodide's optional packages; the calculators need none of them.
@@ -125,18 +251,56 @@ async function start(config) {
       },
       stdout: () => {},
       stderr: () => {},
-    });
-    mark("pyodide");
-    if (failure !== null) throw new Error(failure);
-    const answer = pyodide.pyimport("livecalc_web.display").answer;
+    };
+    let engine = null;
+    const snapshot = await stored;
+    if (snapshot && snapshot.version === version && plausible(snapshot.bytes)) {
+      mark("snapshot_read");
+      try {
+        const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot.bytes });
+        const restored = { pyodide, answer: pyodide.pyimport("livecalc_web.display").answer };
+        if (probe(restored) !== snapshot.probe) throw new Error("the restored engine answers differently");
+        engine = restored;
+        mark("pyodide");
+        timings.from_snapshot = 1;
+      } catch {
+        if (failure !== null) throw new Error(failure);
+        forgetSnapshots();
+        snapshots = false; // not again in this visit: a browser that cannot restore one should not keep making them
+      }
+    } else if (snapshot) {
+      forgetSnapshots(); // another Pyodide's, or not a snapshot
+      snapshots = false;
+    }
+    if (engine === null) {
+      const pyodide = await loadPyodide({ ...options, _makeSnapshot: snapshots });
+      mark("pyodide");
+      if (failure !== null) throw new Error(failure);
+      engine = { pyodide, answer: pyodide.pyimport("livecalc_web.display").answer };
+      if (snapshots) snapshotWhenIdle(engine, key, version);
+    }
     mark("imported");
     self.postMessage({ type: "live", timings });
-    return { pyodide, answer };
+    return engine;
   } catch (error) {
     fail(short(error));
     throw error;
   } finally {
     clearInterval(beat);
+  }
+}
+
+// The answer of the app to one calculator's inputs, as plain data (the Python objects are freed).
+function answerOf(engine, calculator, inputs) {
+  let raw = null;
+  let result = null;
+  try {
+    raw = engine.pyodide.toPy(inputs);
+    result = engine.answer(String(calculator), raw);
+    return result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  } finally {
+    if (raw && typeof raw.destroy === "function") raw.destroy();
+    if (result && typeof result.destroy === "function") result.destroy();
   }
 }
 
@@ -149,18 +313,11 @@ async function run({ id, calculator, inputs }) {
   }
   if (!engine) return;
   const began = performance.now();
-  let raw = null;
-  let result = null;
   let answer;
   try {
-    raw = engine.pyodide.toPy(inputs);
-    result = engine.answer(String(calculator), raw);
-    answer = result.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+    answer = answerOf(engine, calculator, inputs);
   } catch (error) {
     answer = { ok: false, field: "", message: `The calculator stopped on these inputs (${short(error)}).` };
-  } finally {
-    if (raw && typeof raw.destroy === "function") raw.destroy();
-    if (result && typeof result.destroy === "function") result.destroy();
   }
   self.postMessage({ type: "result", id, answer, ms: performance.now() - began });
 }

@@ -1,0 +1,160 @@
+"""The engine's start-up snapshot: made in the reader's browser, used on the next visit, never trusted blindly.
+
+After a first visit's engine is live and idle, the worker stores a memory snapshot of it in Cache
+Storage (``calculators/web/worker.mjs``, "Snapshots"); the next visit starts from it. These tests
+check, in a real browser, that
+
+- the second visit does start from the stored snapshot (the worker says so in its timings), downloads
+  nothing the first did not, and its engine answers generated vectors exactly as CPython's
+  ``calculators.descriptions.run`` does (the expected values come from a second runtime, CPython,
+  running the same source);
+- a stored snapshot that is damaged, is not a snapshot at all, or was made by another Pyodide is
+  dropped: the engine starts normally, answers as CPython does, and the broken entry is deleted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from calculators import descriptions
+
+for _folder in (Path(__file__).parent, Path(__file__).parent.parent):  # qa.py, vectors.py by name
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
+import qa  # noqa: E402
+import vectors  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CACHE = "livecalc-engine-snapshots"
+#: every calculator, long and short, both models, several positions: a tenth of the parity vectors
+SAMPLE = vectors.vectors()[::10]
+
+_STORED = """async (name) => {
+  const cache = await caches.open(name);
+  const keys = await cache.keys();
+  const out = [];
+  for (const request of keys) {
+    const response = await cache.match(request);
+    out.push({url: request.url, bytes: (await response.arrayBuffer()).byteLength,
+              pyodide: response.headers.get("x-livecalc-pyodide")});
+  }
+  return out;
+}"""
+
+# Replace the stored snapshot's body (given as base64 gzip bytes, or damaged in place) and/or a header.
+_REPLACE = """async ([name, how, body, header]) => {
+  const cache = await caches.open(name);
+  const [request] = await cache.keys();
+  const response = await cache.match(request);
+  let bytes = new Uint8Array(await response.arrayBuffer());
+  if (how === "flip") {
+    for (let i = 1000; i < bytes.length - 1000; i += 997) bytes[i] ^= 0x5a;
+  } else if (how === "replace") {
+    bytes = Uint8Array.from(atob(body), c => c.charCodeAt(0));
+  }
+  const headers = new Headers(response.headers);
+  if (header) headers.set(header[0], header[1]);
+  await cache.put(request, new Response(bytes, {headers}));
+  return request.url;
+}"""
+
+
+def _visit(context, site) -> tuple[object, dict]:
+    page = context.new_page()
+    watch = qa.PageWatch.attach(page)
+    page.goto(site.guide)
+    qa.Calculator(page, "isolated").go_live()
+    timings = page.evaluate("livecalc.engine.timings")
+    return page, {"watch": watch, "timings": timings}
+
+
+def _first_visit_stores_a_snapshot(context, site) -> dict:
+    page, seen = _visit(context, site)
+    assert "from_snapshot" not in seen["timings"], seen["timings"]
+    # The worker reports {state: "stored" | "skipped" | "failed", ...} once the engine has been idle.
+    made = page.wait_for_function("() => livecalc.engine.snapshot", timeout=qa.LIVE_TIMEOUT_MS).json_value()
+    assert made["state"] == "stored", made
+    stored = page.evaluate(_STORED, CACHE)
+    assert len(stored) == 1 and stored[0]["bytes"] == made["bytes"], (stored, made)
+    # Compressed, it is far smaller than the memory it holds (measured ~4 MB for ~31 MB).
+    assert made["bytes"] < made["memory"] / 3, made
+    assert not seen["watch"].problems(), seen["watch"].problems()
+    page.close()
+    return made
+
+
+def _answers_equal_cpython(page) -> None:
+    sent = [(name, qa.as_typed(raw)) for name, raw in SAMPLE]
+    answers: list[dict] = []
+    for batch in vectors.iter_batches(sent, 100):
+        answers += qa.engine_run(page, batch)
+    failures = []
+    for (name, raw), answer in zip(sent, answers):
+        module_part = {k: v for k, v in answer.items() if k not in ("texts", "svg", "ms")}
+        expected = json.loads(json.dumps(descriptions.run(name, raw), allow_nan=False))
+        diff = qa.deep_diff(expected, module_part)
+        if diff:
+            failures.append(f"{name} {json.dumps(raw)[:200]}: " + "; ".join(diff[:3]))
+    assert not failures, f"{len(failures)} of {len(sent)} differ:\n" + "\n".join(failures[:10])
+    assert sum(1 for a in answers if a["ok"]) >= len(answers) // 2  # figures, not only refusals
+
+
+def test_the_second_visit_starts_from_the_stored_snapshot_and_answers_as_cpython(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        _first_visit_stores_a_snapshot(context, site)
+        site.clear_requests()
+        page, seen = _visit(context, site)
+        assert seen["timings"].get("from_snapshot") == 1, seen["timings"]
+        # Nothing is downloaded for the snapshot: every request is one a first visit makes as well.
+        assert not [path for path in site.requests if "snapshot" in path], site.requests
+        # The guide's first state on the page, worked by hand (BTC 10x, simple model):
+        # 65,000 x (1 - 1/10 + 0.005) = 58,825.
+        calc = qa.Calculator(page, "isolated")
+        calc.set("leverage", "20")
+        # 65,000 x (1 - 1/20 + 0.005) = 65,000 x 0.955 = 62,075.
+        page.wait_for_function(
+            "() => document.querySelector('[data-calculator=isolated] [data-output=liquidation_price]')"
+            ".textContent === '$62,075.00'", timeout=qa.LIVE_TIMEOUT_MS)
+        _answers_equal_cpython(page)
+        assert not seen["watch"].problems(), seen["watch"].problems()
+    finally:
+        context.close()
+
+
+NOT_A_SNAPSHOT = gzip.compress(bytes(range(256)) * 4096, mtime=0)  # valid gzip, 1 MiB of anything
+TRUNCATED_HEAD = gzip.compress((1886286592).to_bytes(4, "little") + bytes(60), mtime=0)  # magic, no memory
+
+
+@pytest.mark.parametrize("how,body,header", [
+    ("flip", None, None),                                    # damaged bytes: the gzip check fails
+    ("replace", NOT_A_SNAPSHOT, None),                        # unpacks, but is no snapshot
+    ("replace", TRUNCATED_HEAD, None),                        # a snapshot's magic number and nothing else
+    ("keep", None, ("x-livecalc-pyodide", "0.0.0")),          # made by another Pyodide
+], ids=["damaged", "not-a-snapshot", "truncated", "other-pyodide"])
+def test_a_broken_or_stale_snapshot_falls_back_to_the_normal_start(browser, site, how, body, header):
+    import base64
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        _first_visit_stores_a_snapshot(context, site)
+        page = context.new_page()
+        page.goto(site.url("404.html"))
+        page.evaluate(_REPLACE, [CACHE, how, base64.b64encode(body).decode() if body else None, header])
+        page.close()
+        page, seen = _visit(context, site)
+        assert "from_snapshot" not in seen["timings"], seen["timings"]
+        assert page.locator('[data-calculator="isolated"] [data-status]').get_attribute("data-status") == "live"
+        # The broken entry is gone.
+        page.wait_for_function(f"async () => (await (await caches.open('{CACHE}')).keys()).length === 0",
+                               timeout=qa.LIVE_TIMEOUT_MS)
+        _answers_equal_cpython(page)
+        assert not seen["watch"].problems(), seen["watch"].problems()
+    finally:
+        context.close()
