@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parent.parent
 # (pyproject.toml), which does not put the tests folder on sys.path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from tiny import TINY_CONFIG  # noqa: E402  (the tiny sites' configuration, shared with tests/browser)
+
 # No deadline: a slow example on a busy 2-core machine is not a wrong example (timing belongs in bench/).
 settings.register_profile("livecalc", deadline=None, print_blob=True)
 settings.load_profile("livecalc")
@@ -97,39 +99,6 @@ def run_mkdocs(project_dir: Path, site_dir: Path) -> BuildResult:
         cwd=project_dir, env=env, capture_output=True, text=True, timeout=300,
     )
     return BuildResult(process.returncode, process.stdout + process.stderr, site_dir, project_dir)
-
-
-#: A minimal configuration. mkdocs-macros finds a *local* module (``module_name``) only inside the
-#: project folder; ``modules:`` imports an installed package by name, and livecalc is installed
-#: (editable), so the tiny site runs the real ``macros`` package without copying it.
-TINY_CONFIG = """\
-site_name: tiny
-site_url: http://127.0.0.1:8000/
-theme:
-  name: mkdocs
-plugins:
-  - macros:
-      modules: [macros]
-      on_error_fail: true
-      on_undefined: strict
-markdown_extensions: [tables, admonition]
-"""
-
-#: The guide's BTC example, for tiny pages that need one worked example.
-BTC_FRONT_MATTER = """\
----
-examples:
-  btc:
-    calculator: isolated
-    side: long
-    entry_price: 65000
-    leverage: 10
-    margin: 1000
-    mmr: 0.5%
-    tier_table: none
-    model: simple
----
-"""
 
 
 def build_tiny_site(root: Path, pages: dict[str, str], config: str = TINY_CONFIG) -> BuildResult:

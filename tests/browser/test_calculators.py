@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
+from tiny import BTC_FRONT_MATTER, TINY_CONFIG
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -363,19 +364,7 @@ def test_screenshots_and_no_horizontal_scroll(browser, site, calculator, screens
 
 # ------------------------------------------------------------------------------------------- the build
 
-TINY_WITH_CALCULATOR = """\
----
-examples:
-  btc:
-    calculator: isolated
-    side: long
-    entry_price: 65000
-    leverage: 10
-    margin: 1000
-    mmr: 0.5%
-    tier_table: none
-    model: simple
----
+TINY_WITH_CALCULATOR = BTC_FRONT_MATTER + """\
 # Tiny
 
 {{ calculator("isolated", example="btc") }}
@@ -405,16 +394,7 @@ def test_the_form_is_rendered_from_the_description_with_the_example_filled_in(bu
 
 
 CDN = "https://cdn.example.org/pyodide/v314.0.7/full/"
-TINY_CONFIG_WITH_CDN = f"""\
-site_name: tiny
-site_url: http://127.0.0.1:8000/
-theme:
-  name: mkdocs
-plugins:
-  - macros:
-      modules: [macros]
-      on_error_fail: true
-      on_undefined: strict
+TINY_CONFIG_WITH_CDN = TINY_CONFIG + f"""\
 extra:
   livecalc:
     pyodide_url: {CDN}
