@@ -46,6 +46,7 @@ def run_axe(page) -> dict:
     if not AXE.exists():
         pytest.fail(f"{AXE.relative_to(REPO)} is missing: run `make test` (npm ci installs the pinned axe-core)")
     page.add_script_tag(path=str(AXE))
+    settle(page)
     return page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
@@ -62,6 +63,28 @@ def run_axe(page) -> dict:
             return {version: axe.version, violations: slim(r.violations), incomplete: slim(r.incomplete)};
         }""",
         TAGS)
+
+
+def settle(page) -> None:
+    """Let running CSS transitions and finite animations end before axe measures colours.
+
+    axe blends a node's colour with its opacity at the instant it looks. Material fades its
+    "Back to top" button in when the page scrolls up (as scrolling a calculator into view can), and a
+    scan in the middle of that fade once measured a half-transparent button as failing contrast
+    (CI, stop 6). The reader sees the steady state, so that is what is scanned; animations that never
+    end (a spinner) are not waited for.
+    """
+    page.evaluate(
+        """async () => {
+            const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            for (let round = 0; round < 20; round++) {  // one ending transition may start another
+                const running = document.getAnimations().filter(a => a.playState === 'running' &&
+                    a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+                if (!running.length) return;
+                await Promise.all(running.map(a => a.finished.catch(() => null)));
+                await frame();
+            }
+        }""")
 
 
 def record(name: str, result: dict) -> str:
