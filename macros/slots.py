@@ -8,9 +8,14 @@ calculators (``python -m bench.build --breakdown 50``): 18 ms of Markdown per pa
 the same page without them.
 
 So the macro's output is held here and Markdown sees a one-line placeholder, ``<div
-data-livecalc-slot="N"></div>``, a block of raw HTML it stashes untouched; after the conversion a
-Markdown postprocessor puts the held HTML back in its place. The page's HTML is the macro's HTML,
-byte for byte; only the stray ``<p>`` around a form that began with ``<link>`` is gone.
+data-livecalc-slot="N"></div>``, a block of raw HTML it stashes untouched. The held HTML goes back
+in its place only in the finished page (MkDocs' ``on_post_page``, before any other handler of that
+event), so nothing between reads it either: Material's search plugin, which parses every page's
+HTML in ``on_page_context`` with Python's HTMLParser, parsed the calculators only to drop them again
+(they carry ``data-search-exclude``): 1.2 s of CPU in a build of 200 generated guides, more than its
+whole cost for the plain pages (``python -m bench.build --breakdown 200``, before and after). The
+page's HTML is the macro's HTML, byte for byte; only the stray ``<p>`` around a form that began with
+``<link>`` is gone.
 """
 
 from __future__ import annotations
@@ -20,22 +25,20 @@ import itertools
 import re
 from typing import Any, Callable
 
-from markdown import Extension, Markdown
-from markdown.postprocessors import Postprocessor
+from mkdocs.plugins import event_priority
 
 _PLACEHOLDER = re.compile(r'(<p>)?<div data-livecalc-slot="(\d+)"></div>(</p>)?')
 
 
-class HtmlSlots(Extension):
-    """Holds macro output until Markdown has converted the page, then puts it back (one per build)."""
+class HtmlSlots:
+    """Holds macro output until MkDocs has rendered the page, then puts it back (one per build)."""
 
     def __init__(self) -> None:
-        super().__init__()
         self._held: dict[str, str] = {}
         self._numbers = itertools.count(1)
 
     def hold(self, html: str) -> str:
-        """A placeholder for ``html``; the postprocessor replaces it after Markdown has run."""
+        """A placeholder for ``html``; :meth:`on_post_page` replaces it in the finished page."""
         number = str(next(self._numbers))
         self._held[number] = html
         return f'<div data-livecalc-slot="{number}"></div>'
@@ -62,27 +65,21 @@ class HtmlSlots(Extension):
 
         return _PLACEHOLDER.sub(put_back, text) if "data-livecalc-slot" in text else text
 
-    # Python-Markdown's side ------------------------------------------------------------------
+    # MkDocs' side: registered as a plugin of this build by install() ------------------------------
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
-        # After RawHtmlPostprocessor (priority 30) has put stashed HTML, our placeholder included, back.
-        md.postprocessors.register(_Restore(md, self), "livecalc_slots", 5)
-
-
-class _Restore(Postprocessor):
-    def __init__(self, md: Markdown, slots: HtmlSlots) -> None:
-        super().__init__(md)
-        self.slots = slots
-
-    def run(self, text: str) -> str:
-        return self.slots.restore(text)
+    @event_priority(100)  # before every other handler of the finished page (hooks that read it)
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        return self.restore(output)
 
 
 def install(env: Any, macro_names: tuple[str, ...]) -> HtmlSlots:
-    """Hold the output of the macros ``macro_names`` (those that exist) for every page of this build."""
+    """Hold the output of the macros ``macro_names`` (those that exist) for every page of this build.
+
+    Called from ``define_env``, that is during MkDocs' ``on_config``; the holder joins this build's
+    plugins (as MkDocs itself adds a hooks file) so that its ``on_post_page`` runs.
+    """
     slots = HtmlSlots()
-    extensions = env.conf["markdown_extensions"]
-    extensions[:] = [e for e in extensions if not isinstance(e, HtmlSlots)] + [slots]
+    env.conf["plugins"]["livecalc/slots"] = slots
     for name in macro_names:
         if name in env.macros:
             env.macro(slots.wrap(env.macros[name]), name)
