@@ -65,6 +65,9 @@ class Examples:
         # examples of the current page already reported by check_declared, not to be reported again
         # at every macro that uses them
         self._reported: set[str] = set()
+        # inputs_of() results for the page being rendered (see there)
+        self._memo_page: Any = None
+        self._memo: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
 
     # ----------------------------------------------------------------------------- where we are
 
@@ -158,13 +161,30 @@ class Examples:
         return calculator, inputs
 
     def inputs_of(self, name: str, overrides: Mapping[str, Any], calculator: str | None = None) -> tuple[str, dict]:
+        """An example's calculator and completed inputs (the result is shared: do not modify it).
+
+        Kept for the page being rendered: a guide asks for the same example's inputs at every figure
+        (~25 times), and merging bases and completing the inputs was a third of the macros' time
+        (``python -m bench.build --profile 200``). Failures are not kept: each use reports its own.
+        """
+        if self._memo_page is not self.env.page:
+            self._memo_page, self._memo = self.env.page, {}
+        try:
+            key = (name, calculator, json.dumps(overrides, sort_keys=True, default=repr))
+        except (TypeError, ValueError):  # overrides that JSON cannot key (a writer's odd argument)
+            key = None
+        if key is not None and key in self._memo:
+            return self._memo[key]
         own_calculator, inputs = self.definition(name)
         calculator = calculator or own_calculator
         inputs.update(overrides)
         try:
-            return calculator, descriptions.complete_inputs(descriptions.CALCULATORS[calculator], inputs)
+            found = calculator, descriptions.complete_inputs(descriptions.CALCULATORS[calculator], inputs)
         except MarginInputError as error:
             raise MacroUsageError(f"worked example {name!r}: {error}", example=name) from None
+        if key is not None:
+            self._memo[key] = found
+        return found
 
     def results(self, name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         calculator, inputs = self.inputs_of(name, overrides)
@@ -300,7 +320,7 @@ class Examples:
 
     def example_data(self, name: str, calculator: str | None = None) -> dict[str, Any]:
         """The completed inputs of an example (for a calculator's first state)."""
-        return self.inputs_of(name, {}, calculator)[1]
+        return dict(self.inputs_of(name, {}, calculator)[1])  # a copy: the caller may update it
 
     def leverage_table(self, name: str, leverages: Any = (2, 3, 5, 10, 20, 25, 50, 75, 100, 125),
                        **overrides: Any) -> str:

@@ -27,7 +27,8 @@ from typing import Any, Callable
 
 from mkdocs.plugins import event_priority
 
-_PLACEHOLDER = re.compile(r'(<p>)?<div data-livecalc-slot="(\d+)"></div>(</p>)?')
+# Literal first, so that re scans for it instead of trying an optional <p> at every character of the page.
+_PLACEHOLDER = re.compile(r'<div data-livecalc-slot="(\d+)"></div>')
 
 
 class HtmlSlots:
@@ -54,16 +55,21 @@ class HtmlSlots:
         return held
 
     def restore(self, text: str) -> str:
-        def put_back(match: re.Match[str]) -> str:
-            html = self._held.pop(match.group(2), None)
+        if "data-livecalc-slot" not in text:
+            return text
+        parts, done = [], 0
+        for match in _PLACEHOLDER.finditer(text):
+            html = self._held.pop(match.group(1), None)
             if html is None:  # not ours (a writer typed this very markup): leave it
-                return match.group(0)
+                continue
+            start, end = match.span()
             # A placeholder alone in a paragraph had the <p> only because it was inline: drop both.
-            if match.group(1) and match.group(3):
-                return html
-            return (match.group(1) or "") + html + (match.group(3) or "")
-
-        return _PLACEHOLDER.sub(put_back, text) if "data-livecalc-slot" in text else text
+            if text.endswith("<p>", done, start) and text.startswith("</p>", end):
+                start, end = start - 3, end + 4
+            parts += (text[done:start], html)
+            done = end
+        parts.append(text[done:])
+        return "".join(parts)
 
     # MkDocs' side: registered as a plugin of this build by install() ------------------------------
 
