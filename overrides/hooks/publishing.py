@@ -56,11 +56,10 @@ def on_files(files, config):
             continue
         where = f"{Path(config.docs_dir).name}/{file.src_uri}"
         text = file.content_string  # also for a page that another plugin generated
-        problem = publishing.front_matter_problem(text)
+        meta, problem = publishing.checked_front_matter(text)  # one reading of the YAML
         if problem:
             problems.append(f"{where}: {problem}")
             continue
-        meta = publishing.front_matter(text)
         try:
             draft = publishing.is_draft(meta, where)
         except publishing.PublishingError as error:
@@ -109,18 +108,20 @@ def on_post_page(output: str, page, config) -> str:
 
 def on_post_build(config) -> None:
     site_dir = Path(config.site_dir)
-    cache = Path(config.config_file_path).parent / ".cache" / "livecalc-social"
+    caches = Path(config.config_file_path).parent / ".cache"
     tagline = config.extra["publishing"].get("card_tagline", social.TAGLINE)
     for url, title in _built:
         social.write_card(site_dir / social.card_path(url), title=title, site_name=config.site_name,
-                          tagline=tagline, cache_dir=cache)
+                          tagline=tagline, cache_dir=caches / "livecalc-social")
 
-    findings = audit.audit_site(site_dir)
+    pages: list[audit.PageFacts] = []
+    # Each page's facts are kept between builds (.cache/livecalc-audit): a rebuild parses changed pages only.
+    findings = audit.audit_site(site_dir, caches / "livecalc-audit", pages=pages)
     errors = [f for f in findings if f.severity == audit.ERROR]
     for finding in findings:
         if finding not in errors or _serving:
             log.info("livecalc audit: %s", finding)
-    log.info("livecalc audit: %s", audit.summary(findings, len(audit.page_files(site_dir))))
+    log.info("livecalc audit: %s", audit.summary(findings, len(pages)))
     if errors and not _serving:
         listing = "\n".join(f"  {n}. {e}" for n, e in enumerate(errors, 1))
         raise PluginError(
