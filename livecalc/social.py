@@ -105,24 +105,59 @@ def wrap(face: Face, text: str, width: float, max_lines: int) -> list[str]:
     return lines
 
 
-def draw_text(canvas: bytearray, face: Face, text: str, x: int, top: int, color: tuple[int, int, int]) -> None:
-    """Composite ``text`` onto the RGB ``canvas`` (``WIDTH`` wide), its line box's top-left at ``(x, top)``."""
+def blend(below: int, color: int, alpha: int) -> int:
+    """One channel of ``color`` laid over ``below`` with coverage ``alpha`` (0-255), rounded."""
+    return below + ((color - below) * alpha + 127) // 255
+
+
+@functools.lru_cache(maxsize=64)
+def _blend_tables(below: tuple[int, int, int], color: tuple[int, int, int]) -> tuple[bytes, bytes, bytes]:
+    """For each channel, the blended value for every coverage 0-255 over the plain colour ``below``."""
+    return tuple(bytes(blend(b, c, alpha) for alpha in range(256)) for b, c in zip(below, color))
+
+
+def draw_text(canvas: bytearray, face: Face, text: str, x: int, top: int, color: tuple[int, int, int],
+              background: tuple[int, int, int] = BACKGROUND) -> None:
+    """Composite ``text`` onto the RGB ``canvas`` (``WIDTH`` wide), its line box's top-left at ``(x, top)``.
+
+    A glyph's box (its ink and ``face.pad`` on both sides) overlaps the previous glyph's. The part of
+    a row right of the ink drawn before on that row, when the canvas there is indeed plain
+    ``background``, is blended at once with lookup tables; the rest (a few pixels where two glyphs'
+    ink meets) pixel by pixel. Both compute :func:`blend` for every pixel, so the result is the same.
+    """
+    tables = _blend_tables(tuple(background), tuple(color))
+    plain = bytes(background)
     pen = float(x)
+    inked_to = [0] * face.height  # per row of the line box: the canvas column where the ink so far ends
     for character in text:
         glyph = face.glyph(character)
         left = round(pen) - face.pad
+        width = glyph.width
+        fast = 0 <= left and left + width <= WIDTH
         for row in range(face.height):
             y = top + row
-            coverage = glyph.alpha[row * glyph.width:(row + 1) * glyph.width]
+            coverage = glyph.alpha[row * width:(row + 1) * width]
             if not 0 <= y < HEIGHT or not coverage.strip(b"\x00"):
                 continue
-            for column, alpha in enumerate(coverage):
+            split = min(width, max(0, inked_to[row] - left))  # box columns from here on: not inked yet
+            first = split
+            start = (y * WIDTH + left) * 3
+            if fast and canvas[start + split * 3:start + width * 3] == plain * (width - split):
+                part = coverage[split:]
+                blended = bytearray(len(part) * 3)
+                for channel in range(3):
+                    blended[channel::3] = part.translate(tables[channel])
+                canvas[start + split * 3:start + width * 3] = blended
+            else:
+                first = width
+            for column in range(first):  # and every column, when the fast way does not apply
+                alpha = coverage[column]
                 if not alpha or not 0 <= left + column < WIDTH:
                     continue
-                at = (y * WIDTH + left + column) * 3
+                at = start + column * 3
                 for channel in range(3):
-                    below = canvas[at + channel]
-                    canvas[at + channel] = below + ((color[channel] - below) * alpha + 127) // 255
+                    canvas[at + channel] = blend(canvas[at + channel], color[channel], alpha)
+            inked_to[row] = max(inked_to[row], left + len(coverage.rstrip(b"\x00")))
         pen += glyph.advance
 
 
@@ -146,14 +181,18 @@ def card_path(page_url: str) -> str:
 
 
 def png(width: int, height: int, rows: list[bytes]) -> bytes:
-    """An 8-bit RGB PNG from ``rows`` (each ``width * 3`` bytes), filter type 0 (PNG spec, ISO/IEC 15948)."""
+    """An 8-bit RGB PNG from ``rows`` (each ``width * 3`` bytes), filter type 0 (PNG spec, ISO/IEC 15948).
+
+    zlib level 6, its default: a card is 10% larger than at level 9 (28 against 25.6 kB) and is
+    compressed six times faster (8 against 51 ms), which was half the time of drawing a card.
+    """
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     raw = b"".join(b"\x00" + row for row in rows)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
 def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
@@ -177,13 +216,19 @@ def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
     return png(WIDTH, HEIGHT, [bytes(canvas[row * WIDTH * 3:(row + 1) * WIDTH * 3]) for row in range(HEIGHT)])
 
 
+@functools.lru_cache(maxsize=4)
+def _atlas_digest(modified: int) -> str:
+    """The atlas's digest, read once per process (and again if the file changes)."""
+    return hashlib.sha256(ATLAS.read_bytes()).hexdigest()[:12]
+
+
 def write_card(
     target: Path, *, title: str, site_name: str, tagline: str = TAGLINE, cache_dir: Path | None = None
 ) -> Path:
     """Write the card for ``title`` to ``target``; an identical card drawn before is copied from ``cache_dir``."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    atlas = hashlib.sha256(ATLAS.read_bytes()).hexdigest()[:12]
+    atlas = _atlas_digest(ATLAS.stat().st_mtime_ns)
     key = hashlib.sha256(f"{DESIGN_VERSION}\0{atlas}\0{site_name}\0{tagline}\0{title}".encode()).hexdigest()[:20]
     cached = Path(cache_dir) / f"{key}.png" if cache_dir else None
     if cached and cached.is_file():

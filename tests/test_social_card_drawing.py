@@ -1,0 +1,86 @@
+"""The social card's fast drawing gives the pixels of the plain per-pixel compositing it replaced.
+
+``draw_text`` blends most glyph rows a whole row at a time through lookup tables; the reference here
+blends every pixel one by one with the formula of ``livecalc.social`` before that change
+(``below + ((color - below) * alpha + 127) // 255``), on a canvas built the same way. The PNG is read
+back by hand (zlib, filter type 0 per row), so the comparison is of pixels, not of compressed bytes.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+
+from livecalc import social
+
+
+def reference_draw_text(canvas: bytearray, face, text: str, x: int, top: int, color) -> None:
+    pen = float(x)
+    for character in text:
+        glyph = face.glyph(character)
+        left = round(pen) - face.pad
+        for row in range(face.height):
+            y = top + row
+            if not 0 <= y < social.HEIGHT:
+                continue
+            for column in range(glyph.width):
+                alpha = glyph.alpha[row * glyph.width + column]
+                if not alpha or not 0 <= left + column < social.WIDTH:
+                    continue
+                at = (y * social.WIDTH + left + column) * 3
+                for channel in range(3):
+                    below = canvas[at + channel]
+                    canvas[at + channel] = below + ((color[channel] - below) * alpha + 127) // 255
+        pen += glyph.advance
+
+
+def pixels(png: bytes) -> tuple[int, int, bytes]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    position, idat = 8, b""
+    width = height = 0
+    while position < len(png):
+        (length,) = struct.unpack(">I", png[position:position + 4])
+        kind, body = png[position + 4:position + 8], png[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+        elif kind == b"IDAT":
+            idat += body
+        position += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * 3 + 1
+    assert all(raw[row * stride] == 0 for row in range(height))  # filter type 0 on every row
+    return width, height, b"".join(raw[row * stride + 1:(row + 1) * stride] for row in range(height))
+
+
+@pytest.mark.parametrize("text", [
+    "Crypto isolated margin vs cross margin",
+    "fi ffl AVA Tj gyq /// WWW",  # kerning-like overlaps of glyph boxes, descenders
+    "Éa naïve façade “quoted” – 100 %",
+    "W" * 40,  # runs past the right edge of the canvas
+])
+@pytest.mark.parametrize("face_name, color", [("title", social.TEXT), ("small", social.MUTED), ("label", social.ACCENT)])
+def test_draw_text_gives_the_pixels_of_per_pixel_blending(text, face_name, color):
+    face = social.faces()[face_name]
+    text = face.printable(text)
+    for x, top in ((social.MARGIN, 150), (-30, 600), (social.WIDTH - 300, -20)):  # inside, and cut by the edges
+        fast = bytearray(bytes(social.BACKGROUND) * (social.WIDTH * social.HEIGHT))
+        social.fill(fast, social.MARGIN, 160, 40, 30, social.ACCENT)  # a drawn shape under the text
+        slow = bytearray(fast)
+        social.draw_text(fast, face, text, x, top, color)
+        social.draw_text(fast, face, text, x + 7, top + 9, color)  # text drawn over text
+        reference_draw_text(slow, face, text, x, top, color)
+        reference_draw_text(slow, face, text, x + 7, top + 9, color)
+        assert fast == slow, (text, x, top)
+
+
+def test_a_card_is_a_1200_by_630_png_showing_its_title():
+    width, height, one = pixels(social.draw_card("Bitcoin liquidation price at 10x", "livecalc"))
+    assert (width, height) == (1200, 630)
+    _, _, other = pixels(social.draw_card("Ethereum liquidation price at 10x", "livecalc"))
+    assert one != other
+    background = bytes(social.BACKGROUND)
+    assert one[:3] == background and one[-3:] == background  # the corners are the background
+    white = bytes(social.TEXT)
+    assert white in {one[i:i + 3] for i in range(0, len(one), 3)}  # the title's full-coverage pixels
