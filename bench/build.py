@@ -11,9 +11,10 @@ The baseline, built in the same run, is a plain Material build of the same Markd
 rendered away: the full build's own output Markdown for every page (captured after mkdocs-macros ran,
 front matter kept), built with the same theme settings and Markdown extensions but without the macros
 plugin, without our theme overrides (head tags), without hooks or extra scripts, and so without
-Pyodide or the calculators package copied into the site. Both builds therefore turn the same Markdown
-into the same prose, tables and calculator forms; the ratio of their times is the cost of computing,
-checking, rendering calculators and the SEO head tags, and copying the engine.
+Pyodide or the calculators package copied into the site, and without the calculators (plain Material
+has none; see :func:`plain_baseline`). Both builds therefore turn the same Markdown into the same prose
+and tables; the ratio of their times is the cost of computing, checking, rendering and carrying the
+calculators, the SEO head tags, the publishing audit and social cards, and copying the engine.
 
     python -m bench.build                  # every build figure (several minutes)
     python -m bench.build --quick          # fewer pages and runs, for development

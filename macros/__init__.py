@@ -11,7 +11,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from . import compiled, slots
+from . import compiled, computed, slots
 from . import format as fmt
 from .figures import BuildReport, Examples
 
@@ -21,7 +21,8 @@ log = logging.getLogger("mkdocs.plugins.livecalc")
 def define_env(env: Any) -> None:
     """Register livecalc's macros and filters (called by mkdocs-macros once per build)."""
     report = BuildReport()
-    examples = Examples(env, report)
+    # Results of unchanged examples are read back from the last build (see macros/computed.py).
+    examples = Examples(env, report, computed.install(env))
     # Keep each page's compiled template between builds: a rebuild compiles only the pages that
     # changed (see macros/compiled.py for the measurement).
     compiled.install(env)

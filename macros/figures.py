@@ -58,9 +58,10 @@ def _template_line() -> int | None:
 class Examples:
     """The macros that read worked examples. One instance per build."""
 
-    def __init__(self, env: Any, report: BuildReport) -> None:
+    def __init__(self, env: Any, report: BuildReport, kept: Any = None) -> None:
         self.env = env
         self.report = report
+        self.kept = kept  # a computed.KeptResults, or None: results are kept for this build only
         self._cache: dict[str, dict[str, Any]] = {}
         # examples of the current page already reported by check_declared, not to be reported again
         # at every macro that uses them
@@ -197,6 +198,8 @@ class Examples:
         """``descriptions.compute`` once per build for the same completed inputs (figures, tables and
         calculators of a page share it). Raises MarginInputError. The result must not be modified."""
         key = json.dumps([calculator, inputs], sort_keys=True, default=str)
+        if self.kept is not None:  # results kept between builds (macros/computed.py)
+            return self.kept.get(key, lambda: descriptions.compute(calculator, inputs))
         if key not in self._cache:
             self._cache[key] = descriptions.compute(calculator, inputs)
         return self._cache[key]
