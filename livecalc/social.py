@@ -46,6 +46,7 @@ class Face:
         self.height = self.ascent + self.descent
         self._raw = data["glyphs"]
         self._glyphs: dict[str, Glyph] = {}
+        self._inked: dict[tuple, list[tuple[int, int, bytes] | None]] = {}
 
     def has(self, character: str) -> bool:
         return character in self._raw
@@ -55,6 +56,30 @@ class Face:
             raw = self._raw[character]
             self._glyphs[character] = Glyph(raw["advance"], raw["width"], zlib.decompress(base64.b64decode(raw["alpha"])))
         return self._glyphs[character]
+
+    def inked_rows(self, character: str, color: tuple[int, int, int],
+                   background: tuple[int, int, int]) -> list[tuple[int, int, bytes] | None]:
+        """For each row of the glyph's box: None when it has no ink, else ``(first, end, pixels)``: its
+        inked columns ``first`` to ``end`` (excluded) as RGB bytes, blended over plain ``background``."""
+        key = (character, color, background)
+        if key not in self._inked:
+            glyph = self.glyph(character)
+            tables = _blend_tables(background, color)
+            rows: list[tuple[int, int, bytes] | None] = []
+            for row in range(self.height):
+                coverage = glyph.alpha[row * glyph.width:(row + 1) * glyph.width]
+                inked = coverage.rstrip(b"\x00")
+                first = len(inked) - len(inked.lstrip(b"\x00"))
+                if not inked:
+                    rows.append(None)
+                    continue
+                part = inked[first:]
+                pixels = bytearray(len(part) * 3)
+                for channel in range(3):
+                    pixels[channel::3] = part.translate(tables[channel])
+                rows.append((first, len(inked), bytes(pixels)))
+            self._inked[key] = rows
+        return self._inked[key]
 
     def printable(self, text: str) -> str:
         """``text`` with every character the atlas lacks replaced by its unaccented form, or ``?``."""
@@ -120,44 +145,40 @@ def draw_text(canvas: bytearray, face: Face, text: str, x: int, top: int, color:
               background: tuple[int, int, int] = BACKGROUND) -> None:
     """Composite ``text`` onto the RGB ``canvas`` (``WIDTH`` wide), its line box's top-left at ``(x, top)``.
 
-    A glyph's box (its ink and ``face.pad`` on both sides) overlaps the previous glyph's. The part of
-    a row right of the ink drawn before on that row, when the canvas there is indeed plain
-    ``background``, is blended at once with lookup tables; the rest (a few pixels where two glyphs'
-    ink meets) pixel by pixel. Both compute :func:`blend` for every pixel, so the result is the same.
+    Glyphs are blended over plain ``background`` once per process (:meth:`Face.inked_rows`) and
+    copied where the canvas under a row's ink is indeed plain: right of the ink drawn before on that
+    row of the line, when the canvas there is plain. Where two glyphs' ink meets (a few pixels), and
+    on anything drawn before, pixels are blended one by one. Both compute :func:`blend` for every
+    pixel, so the result is the same.
     """
-    tables = _blend_tables(tuple(background), tuple(color))
+    color, background = tuple(color), tuple(background)
     plain = bytes(background)
     pen = float(x)
     inked_to = [0] * face.height  # per row of the line box: the canvas column where the ink so far ends
     for character in text:
         glyph = face.glyph(character)
         left = round(pen) - face.pad
-        width = glyph.width
-        fast = 0 <= left and left + width <= WIDTH
-        for row in range(face.height):
+        for row, ink in enumerate(face.inked_rows(character, color, background)):
             y = top + row
-            coverage = glyph.alpha[row * width:(row + 1) * width]
-            if not 0 <= y < HEIGHT or not coverage.strip(b"\x00"):
+            if ink is None or not 0 <= y < HEIGHT:
                 continue
-            split = min(width, max(0, inked_to[row] - left))  # box columns from here on: not inked yet
-            first = split
-            start = (y * WIDTH + left) * 3
-            if fast and canvas[start + split * 3:start + width * 3] == plain * (width - split):
-                part = coverage[split:]
-                blended = bytearray(len(part) * 3)
-                for channel in range(3):
-                    blended[channel::3] = part.translate(tables[channel])
-                canvas[start + split * 3:start + width * 3] = blended
-            else:
-                first = width
-            for column in range(first):  # and every column, when the fast way does not apply
+            first, end, pixels = ink
+            slow_to = end
+            split = max(first, inked_to[row] - left)  # ink columns from here on: right of the ink drawn so far
+            if split < end and 0 <= left + split and left + end <= WIDTH:
+                start, stop = (y * WIDTH + left + split) * 3, (y * WIDTH + left + end) * 3
+                if canvas[start:stop] == plain * (end - split):
+                    canvas[start:stop] = pixels[(split - first) * 3:]
+                    slow_to = split
+            coverage = glyph.alpha[row * glyph.width:(row + 1) * glyph.width]
+            for column in range(first, slow_to):  # the rest, pixel by pixel
                 alpha = coverage[column]
                 if not alpha or not 0 <= left + column < WIDTH:
                     continue
-                at = start + column * 3
+                at = (y * WIDTH + left + column) * 3
                 for channel in range(3):
                     canvas[at + channel] = blend(canvas[at + channel], color[channel], alpha)
-            inked_to[row] = max(inked_to[row], left + len(coverage.rstrip(b"\x00")))
+            inked_to[row] = max(inked_to[row], left + end)
         pen += glyph.advance
 
 
@@ -195,24 +216,33 @@ def png(width: int, height: int, rows: list[bytes]) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
-def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
-    """The card's PNG bytes: the site's name, the title (up to four lines), an accent and the tagline."""
+@functools.lru_cache(maxsize=8)
+def card_frame(site_name: str, tagline: str) -> bytes:
+    """The RGB pixels of a card without its title: what every page's card shares."""
     face = faces()
     canvas = bytearray(bytes(BACKGROUND) * (WIDTH * HEIGHT))
-    label, heading, small = face["label"], face["title"], face["small"]
-
+    label, small = face["label"], face["small"]
     fill(canvas, MARGIN, 78, 22, 22, ACCENT)
     draw_text(canvas, label, label.printable(site_name), MARGIN + 36, 89 - label.ascent + 8, TEXT)
+    fill(canvas, MARGIN, 524, 96, 6, ACCENT)
+    draw_text(canvas, small, wrap(small, small.printable(tagline), WIDTH - 2 * MARGIN, 1)[0] if tagline else "", MARGIN, 548, MUTED)
+    return bytes(canvas)
 
+
+def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
+    """The card's PNG bytes: the site's name, the title (up to four lines), an accent and the tagline.
+
+    The title is drawn on the shared :func:`card_frame`; its lines lie between y = 150 and 454 (four
+    lines of 78 px at most, from 150), clear of the name above and of the accent and tagline below.
+    """
+    heading = faces()["title"]
+    canvas = bytearray(card_frame(site_name, tagline))
     lines = wrap(heading, heading.printable(" ".join(title.split())), WIDTH - 2 * MARGIN, TITLE_LINES)
     line_height = round(heading.height * 1.12)
     block = line_height * len(lines)
     top = 150 + max(0, (TITLE_LINES * line_height - block) // 2 - line_height // 2)
     for number, line in enumerate(lines):
         draw_text(canvas, heading, line, MARGIN, top + number * line_height, TEXT)
-
-    fill(canvas, MARGIN, 524, 96, 6, ACCENT)
-    draw_text(canvas, small, wrap(small, small.printable(tagline), WIDTH - 2 * MARGIN, 1)[0] if tagline else "", MARGIN, 548, MUTED)
     return png(WIDTH, HEIGHT, [bytes(canvas[row * WIDTH * 3:(row + 1) * WIDTH * 3]) for row in range(HEIGHT)])
 
 

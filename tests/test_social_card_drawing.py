@@ -75,6 +75,40 @@ def test_draw_text_gives_the_pixels_of_per_pixel_blending(text, face_name, color
         assert fast == slow, (text, x, top)
 
 
+def reference_card(title: str, site_name: str, tagline: str) -> bytes:
+    """The card's pixels drawn as before, in one pass in this order: name, title, accent, tagline."""
+    faces = social.faces()
+    canvas = bytearray(bytes(social.BACKGROUND) * (social.WIDTH * social.HEIGHT))
+    label, heading, small = faces["label"], faces["title"], faces["small"]
+    social.fill(canvas, social.MARGIN, 78, 22, 22, social.ACCENT)
+    reference_draw_text(canvas, label, label.printable(site_name), social.MARGIN + 36, 89 - label.ascent + 8, social.TEXT)
+    lines = social.wrap(heading, heading.printable(" ".join(title.split())), social.WIDTH - 2 * social.MARGIN, social.TITLE_LINES)
+    line_height = round(heading.height * 1.12)
+    top = 150 + max(0, (social.TITLE_LINES * line_height - line_height * len(lines)) // 2 - line_height // 2)
+    for number, line in enumerate(lines):
+        reference_draw_text(canvas, heading, line, social.MARGIN, top + number * line_height, social.TEXT)
+    social.fill(canvas, social.MARGIN, 524, 96, 6, social.ACCENT)
+    if tagline:
+        line = social.wrap(small, small.printable(tagline), social.WIDTH - 2 * social.MARGIN, 1)[0]
+        reference_draw_text(canvas, small, line, social.MARGIN, 548, social.MUTED)
+    return bytes(canvas)
+
+
+@pytest.mark.parametrize("title", [
+    "Short title here",  # one line
+    "Bitcoin liquidation price at 10x, example 12 with a second line",  # two
+    "Crypto isolated margin vs cross margin: which one to use, when, and what it costs you",
+    "Crypto isolated margin vs cross margin: " * 6,  # more than four lines: cut with an ellipsis
+    "Jgyq ÉÀ fi “q” " * 5,
+])
+@pytest.mark.parametrize("site_name, tagline", [("livecalc", social.TAGLINE), ("Ünïcode Site — Ω", ""), ("x", "y" * 300)])
+def test_a_card_has_the_pixels_of_drawing_it_in_one_pass(title, site_name, tagline):
+    """Cards share a frame (name, accent, tagline) drawn once; the title drawn on it gives the same card."""
+    width, height, drawn = pixels(social.draw_card(title, site_name, tagline))
+    assert (width, height) == (social.WIDTH, social.HEIGHT)
+    assert drawn == reference_card(title, site_name, tagline)
+
+
 def test_a_card_is_a_1200_by_630_png_showing_its_title():
     width, height, one = pixels(social.draw_card("Bitcoin liquidation price at 10x", "livecalc"))
     assert (width, height) == (1200, 630)
