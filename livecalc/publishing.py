@@ -10,6 +10,12 @@ A page's address is ``/<slug>/``: the file ``docs/<slug>.md`` with MkDocs' direc
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
+import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -180,3 +186,82 @@ def settings(extra: Mapping[str, Any] | None) -> dict[str, Any]:
     given = dict((extra or {}).get("publishing") or {})
     given.setdefault("preview_drafts", False)
     return given
+
+
+def check_page(markdown: str, where: str, src_uri: str) -> tuple[list[str], bool]:
+    """What the build's ``on_files`` finds in one page: ``(problems, is a draft)``.
+
+    Problems: front matter that is not YAML (MkDocs would drop it), an unknown status, or a ``slug``
+    that is not the page's address. ``where`` names the page in messages (``docs/guide.md``).
+    """
+    meta, problem = checked_front_matter(markdown)
+    if problem:
+        return [f"{where}: {problem}"], False
+    try:
+        draft = is_draft(meta, where)
+    except PublishingError as error:
+        return [str(error)], False
+    problems = []
+    slug = str(meta.get("slug", "")).strip()
+    published = address(src_uri)
+    if slug and slug != published:
+        problems.append(
+            f"{where}: front matter slug '{slug}' but the page is published at /{published}/; "
+            f"rename the file to {slug}.md or correct the slug (the file name is the address)"
+        )
+    return problems, draft
+
+
+@functools.lru_cache(maxsize=1)
+def checks_fingerprint() -> str:
+    """What can change :func:`check_page`'s answer for the same text: this module, PyYAML, MkDocs."""
+    versions = (yaml.__version__, MKDOCS_LOADER.__name__, importlib.metadata.version("mkdocs"))
+    return hashlib.sha256(repr(versions).encode() + b"\0" + Path(__file__).read_bytes()).hexdigest()
+
+
+class PageChecks:
+    """:func:`check_page` with its answers kept in ``folder`` between builds, by a digest of the page's
+    text, its name and this module's :func:`checks_fingerprint`; only the last build's pages are kept."""
+
+    FILE = "pages.json"
+
+    def __init__(self, folder: Path | str | None) -> None:
+        self.path = Path(folder) / self.FILE if folder is not None else None
+        self.fingerprint = checks_fingerprint()
+        self.entries: dict[str, list] = {}
+        self.kept: dict[str, list] = {}
+        self.misses = 0
+        if self.path is None:
+            return
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("fingerprint") == self.fingerprint and isinstance(data.get("pages"), dict):
+            self.entries = data["pages"]
+
+    def check(self, markdown: str, where: str, src_uri: str) -> tuple[list[str], bool]:
+        key = hashlib.sha256("\0".join((where, src_uri, markdown)).encode("utf-8", "surrogatepass")).hexdigest()
+        entry = self.entries.get(key)
+        if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)
+                and all(isinstance(problem, str) for problem in entry[0]) and isinstance(entry[1], bool)):
+            self.kept[key] = entry
+            return list(entry[0]), entry[1]
+        self.misses += 1
+        problems, draft = check_page(markdown, where, src_uri)
+        self.kept[key] = [problems, draft]
+        return problems, draft
+
+    def save(self) -> None:
+        if self.path is None or (self.misses == 0 and self.kept.keys() == self.entries.keys()):
+            return
+        temporary = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"fingerprint": self.fingerprint, "pages": self.kept}, out, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:  # a read-only checkout still builds, only without the cache
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)

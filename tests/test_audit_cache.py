@@ -242,3 +242,87 @@ def test_the_guides_front_matter_reads_the_same_both_ways():
 def test_the_multimarkdown_status_is_read():
     meta, problem = publishing.checked_front_matter(FRONT_MATTERS[-2])
     assert problem is None and publishing.is_draft(meta)
+
+
+# --- The hooks' answers per page (.cache/livecalc-pages) ---------------------------------------------------
+
+GUIDE_PAGE = "---\ntitle: A guide\nstatus: ready\n---\n# A guide\n\nText.\n"
+
+
+def checked(cache: Path, pages: dict[str, str]) -> tuple[dict[str, tuple[list[str], bool]], int]:
+    checks = publishing.PageChecks(cache)
+    answers = {src: checks.check(text, f"docs/{src}", src) for src, text in pages.items()}
+    checks.save()
+    return answers, checks.misses
+
+
+def test_a_pages_answer_is_read_again_when_its_text_changes(tmp_path):
+    cache = tmp_path / "cache"
+    pages = {"guide.md": GUIDE_PAGE, "other.md": GUIDE_PAGE.replace("A guide", "Another")}
+    assert checked(cache, pages) == ({"guide.md": ([], False), "other.md": ([], False)}, 2)
+    assert checked(cache, pages)[1] == 0  # warm: no page read again
+
+    pages["guide.md"] = GUIDE_PAGE.replace("status: ready", "status: draft")
+    answers, misses = checked(cache, pages)
+    assert misses == 1 and answers["guide.md"] == ([], True)  # now a draft
+
+    pages["guide.md"] = GUIDE_PAGE.replace("status: ready", "status: redy")  # a typo: an error, not published
+    answers, _ = checked(cache, pages)
+    assert answers["guide.md"][0] == ["docs/guide.md: status is 'redy'; write 'status: ready' to publish the page or "
+                                      "'status: draft' to keep it out of the built site"]
+
+    pages["guide.md"] = GUIDE_PAGE.replace("status: ready", "status: ready\nslug: other-name")
+    answers, _ = checked(cache, pages)
+    assert answers["guide.md"][0][0].startswith("docs/guide.md: front matter slug 'other-name' but the page is published at /guide/")
+
+
+def test_the_same_text_under_another_name_is_checked_for_that_name(tmp_path):
+    cache = tmp_path / "cache"
+    text = GUIDE_PAGE.replace("status: ready", "status: ready\nslug: guide")
+    assert checked(cache, {"guide.md": text})[0]["guide.md"] == ([], False)
+    answers, misses = checked(cache, {"renamed.md": text})
+    assert misses == 1 and "published at /renamed/" in answers["renamed.md"][0][0]
+
+
+def test_a_change_of_the_publishing_code_empties_the_page_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    checked(cache, {"guide.md": GUIDE_PAGE})
+    stored = cache / publishing.PageChecks.FILE
+    data = json.loads(stored.read_text("utf-8"))
+    (key,) = data["pages"]
+    data["pages"][key] = [["a cached problem"], False]
+    stored.write_text(json.dumps(data), "utf-8")
+    assert checked(cache, {"guide.md": GUIDE_PAGE})[0]["guide.md"] == (["a cached problem"], False)  # used
+
+    monkeypatch.setattr(publishing, "checks_fingerprint", lambda: "other code")
+    assert checked(cache, {"guide.md": GUIDE_PAGE}) == ({"guide.md": ([], False)}, 1)
+
+
+def test_a_damaged_page_cache_is_ignored(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / publishing.PageChecks.FILE).write_text("{not json", "utf-8")
+    assert checked(cache, {"guide.md": GUIDE_PAGE}) == ({"guide.md": ([], False)}, 1)
+    data = json.loads((cache / publishing.PageChecks.FILE).read_text("utf-8"))
+    data["pages"] = {key: ["not a list", 3] for key in data["pages"]}
+    (cache / publishing.PageChecks.FILE).write_text(json.dumps(data), "utf-8")
+    assert checked(cache, {"guide.md": GUIDE_PAGE}) == ({"guide.md": ([], False)}, 1)
+
+
+def test_a_rebuild_leaves_out_a_page_made_a_draft_since(tmp_path):
+    project = copy_project(tmp_path / "project")
+    notes = ("title: Notes on how the figures are kept up to date\n"
+             "description: How the site's figures are recomputed at every build, so that no worked example goes stale.\n"
+             "---\n# Notes on the figures\n\nEvery figure is computed again at each build.\n")
+    page = project / "docs" / "notes.md"
+    page.write_text("---\n" + notes, "utf-8")
+    first = build(project, tmp_path / "site", SITE_URL=SITE)
+    assert first.ok, first.output
+    assert (project / ".cache" / "livecalc-pages" / publishing.PageChecks.FILE).is_file()
+    assert (tmp_path / "site" / "notes" / "index.html").is_file() and "5 page(s), 0 error(s)" in first.output
+
+    page.write_text("---\nstatus: draft\n" + notes, "utf-8")  # the same page, now a draft
+    second = build(project, tmp_path / "site", SITE_URL=SITE)
+    assert second.ok, second.output
+    assert not (tmp_path / "site" / "notes" / "index.html").exists()
+    assert "4 page(s), 0 error(s)" in second.output

@@ -48,32 +48,24 @@ def on_pre_build(config) -> None:
 
 
 def on_files(files, config):
-    """Drafts (front matter ``status: draft``) become MkDocs drafts, unless previewing."""
+    """Drafts (front matter ``status: draft``) become MkDocs drafts, unless previewing.
+
+    Each page's answer is kept between builds (``.cache/livecalc-pages``, by the page's text): a
+    rebuild reads the YAML of changed pages only.
+    """
     preview = config.extra["publishing"]["preview_drafts"]
+    checks = publishing.PageChecks(Path(config.config_file_path).parent / ".cache" / "livecalc-pages")
     problems = []
     for file in files.documentation_pages(inclusion=InclusionLevel.all):
         if file.inclusion.is_excluded():
             continue
         where = f"{Path(config.docs_dir).name}/{file.src_uri}"
         text = file.content_string  # also for a page that another plugin generated
-        meta, problem = publishing.checked_front_matter(text)  # one reading of the YAML
-        if problem:
-            problems.append(f"{where}: {problem}")
-            continue
-        try:
-            draft = publishing.is_draft(meta, where)
-        except publishing.PublishingError as error:
-            problems.append(str(error))
-            continue
-        slug = str(meta.get("slug", "")).strip()
-        address = publishing.address(file.src_uri)
-        if slug and slug != address:
-            problems.append(
-                f"{where}: front matter slug '{slug}' but the page is published at /{address}/; "
-                f"rename the file to {slug}.md or correct the slug (the file name is the address)"
-            )
+        found, draft = checks.check(text, where, file.src_uri)
+        problems.extend(found)
         if draft and not preview:
             file.inclusion = InclusionLevel.DRAFT
+    checks.save()
     if problems:
         raise PluginError("livecalc: " + "\n".join(problems))
     return files
