@@ -36,21 +36,22 @@ log = logging.getLogger("mkdocs.plugins.livecalc")
 FOLDER = Path(".cache") / "livecalc-results"
 
 
-def fingerprint() -> str:
-    """A digest of the Python version and every file of the calculators package (code and data)."""
+def fingerprint(*extra: Path) -> str:
+    """A digest of the Python version and every file of the calculators package (code and data), and of
+    the folders ``extra`` (for what is made from results by other code: the calculators' forms)."""
     digest = hashlib.sha256(sys.implementation.cache_tag.encode())
-    root = Path(calculators.__file__).parent
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for root in (Path(calculators.__file__).parent, *extra):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:40]
 
 
 class KeptResults:
     """A mapping of result keys to results, read from disk at the first use and written after the build."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, depends_on: tuple[Path, ...] = ()) -> None:
         self.folder = folder
-        self.path = folder / f"{fingerprint()}.marshal"
+        self.path = folder / f"{fingerprint(*depends_on)}.marshal"
         self._kept: dict[str, Any] | None = None
         self.used: dict[str, Any] = {}
         self.loaded = self.computed = 0
@@ -109,8 +110,8 @@ class KeptResults:
         log.debug("livecalc: %d result(s) read from the cache, %d computed", self.loaded, self.computed)
 
 
-def install(env: Any) -> KeptResults:
+def install(env: Any, folder: Path = FOLDER, depends_on: tuple[Path, ...] = ()) -> KeptResults:
     """Keep this build's results in the project's ``.cache`` and write them after the build."""
-    kept = KeptResults(Path(env.project_dir) / FOLDER)
+    kept = KeptResults(Path(env.project_dir) / folder, depends_on)
     env.post_build_functions.append(lambda env_: kept.save())
     return kept

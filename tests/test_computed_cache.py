@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import calculators
-from macros import computed
+from macros import computed, widgets
 from tiny import BTC_FRONT_MATTER
 
 CALCULATORS = Path(calculators.__file__).parent
@@ -45,7 +45,7 @@ def test_another_calculators_package_starts_afresh(tmp_path, monkeypatch):
     kept = computed.KeptResults(tmp_path)
     kept.get("k", lambda: 1)
     kept.save()
-    monkeypatch.setattr(computed, "fingerprint", lambda: "another-package")
+    monkeypatch.setattr(computed, "fingerprint", lambda *extra: "another-package")
     fresh = computed.KeptResults(tmp_path)
     assert fresh.get("k", lambda: 2) == 2
     fresh.save()
@@ -111,3 +111,33 @@ def test_a_warm_build_checks_stated_figures_as_a_cold_one_does(build_site):
     fixed = build_site({"index.md": RIGHT})
     assert fixed.ok, fixed.output
     assert "$58,825.00" in fixed.text("index.md")
+
+
+def calculator_page(leverage: int) -> str:
+    front = BTC_FRONT_MATTER.replace("leverage: 10", f"leverage: {leverage}")
+    return front + '{{ calculator("isolated", example="btc") }}\n'
+
+
+def test_a_kept_form_is_the_form_a_cold_build_writes_and_follows_an_edit(tmp_path):
+    """The calculator's markup read back on a rebuild is byte for byte the cold build's, and editing the
+    worked example changes it (the example's inputs are part of what the form is kept under)."""
+    from conftest import build_tiny_site
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("node_modules", "package.json"):  # the engine's pinned Pyodide, as in the real project
+        (project / name).symlink_to(Path(__file__).resolve().parents[1] / name)
+
+    def guide_html(leverage: int) -> str:
+        result = build_tiny_site(tmp_path, {"index.md": calculator_page(leverage)})
+        assert result.ok, result.output
+        html = result.html("index.md")
+        return html[html.index("<section"):html.index("</section>")]
+
+    cold = guide_html(10)
+    assert list((project / widgets.FORMS).glob("*.marshal")), "the first build kept its forms"
+    assert guide_html(10) == cold
+    twenty = guide_html(20)
+    assert twenty != cold
+    # leverage 20 on $1,000 of margin: a $20,000 position; at 10x it was $10,000 (margin x leverage)
+    assert "$20,000.00" in twenty and "$20,000.00" not in cold
