@@ -100,10 +100,13 @@ def reference_card(title: str, site_name: str, tagline: str) -> bytes:
     "Crypto isolated margin vs cross margin: which one to use, when, and what it costs you",
     "Crypto isolated margin vs cross margin: " * 6,  # more than four lines: cut with an ellipsis
     "Jgyq ÉÀ fi “q” " * 5,
+    "",  # no title: the card is compressed whole
 ])
 @pytest.mark.parametrize("site_name, tagline", [("livecalc", social.TAGLINE), ("Ünïcode Site — Ω", ""), ("x", "y" * 300)])
 def test_a_card_has_the_pixels_of_drawing_it_in_one_pass(title, site_name, tagline):
-    """Cards share a frame (name, accent, tagline) drawn once; the title drawn on it gives the same card."""
+    """Cards share a frame (name, accent, tagline) drawn and compressed once; the title drawn on it, and
+    its rows compressed and joined to the frame's, give the same pixels (``zlib.decompress`` also checks
+    the joined stream's Adler-32)."""
     width, height, drawn = pixels(social.draw_card(title, site_name, tagline))
     assert (width, height) == (social.WIDTH, social.HEIGHT)
     assert drawn == reference_card(title, site_name, tagline)
