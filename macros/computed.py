@@ -41,9 +41,15 @@ def fingerprint(*extra: Path) -> str:
     the folders ``extra`` (for what is made from results by other code: the calculators' forms)."""
     digest = hashlib.sha256(sys.implementation.cache_tag.encode())
     for root in (Path(calculators.__file__).parent, *extra):
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and not _ignored(p.relative_to(root))):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:40]
+
+
+def _ignored(relative: Path) -> bool:
+    """Files that cannot change a result: bytecode, and the browser side (``web/``: the worker, the
+    widgets' script and styles), whose digests are in the calculators' URLs and so in a form's key."""
+    return "__pycache__" in relative.parts or relative.parts[0] == "web"
 
 
 class KeptResults:

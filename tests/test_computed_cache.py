@@ -141,3 +141,15 @@ def test_a_kept_form_is_the_form_a_cold_build_writes_and_follows_an_edit(tmp_pat
     assert twenty != cold
     # leverage 20 on $1,000 of margin: a $20,000 position; at 10x it was $10,000 (margin x leverage)
     assert "$20,000.00" in twenty and "$20,000.00" not in cold
+
+
+def test_the_browser_side_does_not_change_the_fingerprint(tmp_path, monkeypatch):
+    """An edit of the worker or the widgets' script cannot change a computed result; the forms that
+    point to those files carry their digests in the URLs they are kept under."""
+    copy = tmp_path / "calculators"
+    shutil.copytree(CALCULATORS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(computed.calculators, "__file__", str(copy / "__init__.py"))
+    before = computed.fingerprint()
+    worker = copy / "web" / "worker.mjs"
+    worker.write_text(worker.read_text("utf-8") + "\n// edited\n", "utf-8")
+    assert computed.fingerprint() == before
