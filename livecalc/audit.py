@@ -358,7 +358,9 @@ class FactsCache:
                 self.kept[file] = entry
                 return facts
         self.misses += 1
-        facts = parse_page(file, raw.decode("utf-8", errors="replace"))
+        # As read_page reads it: Path.read_text's universal newlines turn \r\n and \r into \n.
+        text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        facts = parse_page(file, text)
         self.kept[file] = {"digest": digest, "facts": _facts_json(facts)}
         return facts
 

@@ -25,6 +25,15 @@ from test_audit import SITE, SLUG, TITLE, make_site, page_html  # noqa: E402
 OTHER = "isolated-margin-basics"
 
 
+def read_directly(site: Path) -> list[audit.PageFacts]:
+    """Every page parsed from its file by ``read_page``, as the audit read pages before it had a cache."""
+    return [audit.read_page(site, file) for file in audit.page_files(site)]
+
+
+def findings_directly(site: Path) -> list[audit.Finding]:
+    return audit.audit_pages(site, read_directly(site))
+
+
 def audited(site: Path, cache: Path | None) -> tuple[list[audit.Finding], audit.FactsCache | None]:
     """The findings, and the cache as the audit left it (read again from disk), hits and misses counted."""
     counts: dict[str, int] = {}
@@ -54,7 +63,7 @@ def site_with_findings(folder: Path) -> Path:
 def test_a_warm_audit_reports_what_a_cold_one_reports_and_parses_nothing(tmp_path):
     site = site_with_findings(tmp_path / "site")
     cache = tmp_path / "cache"
-    uncached = audit.audit_site(site)
+    uncached = findings_directly(site)
     rules = {(f.page, f.rule) for f in uncached}
     assert (f"/{OTHER}/", "h1-count") in rules and (f"/{OTHER}/", "broken-link") in rules  # the page's two errors
 
@@ -129,7 +138,7 @@ def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path, damage):
     cache.mkdir()
     (cache / audit.CACHE_FILE).write_text(damage, "utf-8")
     found, counts = audited(site, cache)
-    assert found == audit.audit_site(site) and counts["misses"] == 3
+    assert found == findings_directly(site) and counts["misses"] == 3
     assert audited(site, cache)[1]["hits"] == 3
 
 
@@ -162,7 +171,7 @@ def test_a_cached_page_has_the_facts_of_a_parsed_one(tmp_path):
         body='<img src="../logo.png"><img src="../logo.png" alt="Logo" role="presentation"><a name="old-anchor"></a>'
              '<p><a href="https://example.com/x">out</a> &amp; caf&eacute;</p>')})
     cache = tmp_path / "cache"
-    parsed = audit.read_site(site)
+    parsed = read_directly(site)
     audit.read_site(site, cache)
     assert audit.read_site(site, cache) == parsed
     guide = next(p for p in parsed if p.url == f"/{SLUG}/")
@@ -326,3 +335,12 @@ def test_a_rebuild_leaves_out_a_page_made_a_draft_since(tmp_path):
     assert second.ok, second.output
     assert not (tmp_path / "site" / "notes" / "index.html").exists()
     assert "4 page(s), 0 error(s)" in second.output
+
+
+def test_a_page_with_carriage_returns_is_read_as_read_page_reads_it(tmp_path):
+    """read_page reads text with universal newlines; the cache reads bytes and must see the same text."""
+    body = '<script type="application/ld+json">{"@type": "Thing", "name": "a\r\nb"}</script>'
+    site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(body=body).replace("\n", "\r\n")})
+    parsed = read_directly(site)
+    assert audit.read_site(site, tmp_path / "cache") == parsed
+    assert audit.audit_site(site, tmp_path / "cache") == findings_directly(site)

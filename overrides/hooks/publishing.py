@@ -11,6 +11,12 @@ takes it out. After the build, ``on_post_build`` draws each page's social card a
 Every rule is in the ``livecalc`` package (publishing, social, audit), so the command line
 (``livecalc check``), the build and the tests apply the same ones. The file sits in the theme's
 ``overrides/`` folder so that a copy of the site's sources (config, docs, overrides) builds as is.
+
+A writer rebuilds the same pages many times, so each step keeps its per-page answers in ``.cache/``
+(git-ignored) under a digest of the page and of the code that answers: ``livecalc-pages`` (drafts and
+slugs, by the Markdown text), ``livecalc-social`` (cards, by title), ``livecalc-audit`` (what the
+audit read from each page, by its HTML). A changed page is read again; the answers are the same with
+or without the caches (tests/test_audit_cache.py).
 """
 
 from __future__ import annotations
@@ -108,7 +114,7 @@ def on_post_build(config) -> None:
 
     pages: list[audit.PageFacts] = []
     # Each page's facts are kept between builds (.cache/livecalc-audit): a rebuild parses changed pages only.
-    findings = audit.audit_site(site_dir, caches / "livecalc-audit", pages=pages)
+    findings = audit.audit_site(site_dir, caches.parent / audit.CACHE_FOLDER, pages=pages)
     errors = [f for f in findings if f.severity == audit.ERROR]
     for finding in findings:
         if finding not in errors or _serving:
