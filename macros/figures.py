@@ -171,7 +171,7 @@ class Examples:
         if self._memo_page is not self.env.page:
             self._memo_page, self._memo = self.env.page, {}
         try:
-            key = (name, calculator, json.dumps(overrides, sort_keys=True, default=repr))
+            key = (name, calculator, json.dumps(overrides, sort_keys=True, default=repr) if overrides else "")
         except (TypeError, ValueError):  # overrides that JSON cannot key (a writer's odd argument)
             key = None
         if key is not None and key in self._memo:
@@ -186,6 +186,16 @@ class Examples:
         if key is not None:
             self._memo[key] = found
         return found
+
+    def _parsed(self, calc: descriptions.Calculator, values: dict[str, Any]) -> dict[str, Any]:
+        """``parse_inputs`` of completed inputs that inputs_of() shares for this page, parsed once (kept
+        in the same per-page memo, so it lives exactly as long as the inputs it was made from)."""
+        kept = self._memo.get(("parsed", id(values)))
+        if kept is not None and kept[0] is values:
+            return kept[1]
+        parsed = descriptions.parse_inputs(calc, values)
+        self._memo[("parsed", id(values))] = (values, parsed)  # type: ignore[assignment]
+        return parsed
 
     def results(self, name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         calculator, inputs = self.inputs_of(name, overrides)
@@ -292,7 +302,7 @@ class Examples:
             calc = descriptions.CALCULATORS[calculator]
             if field is None:
                 raise MacroUsageError("inputs() needs a field name, for example inputs('btc_10x', 'entry_price')")
-            parsed_all = descriptions.parse_inputs(calc, values)
+            parsed_all = self._parsed(calc, values)
             if field.startswith("positions."):
                 # positions.1.entry_price or positions.ETH.entry_price
                 _, which, field = (field.split(".") + ["", ""])[:3]
