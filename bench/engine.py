@@ -13,7 +13,7 @@ headless as the house rules say. Every figure is the median of repeated runs, wi
 ``engine_warm_nosnapshot_ms``
     the same on a third visit whose stored start-up snapshot was deleted first (the fallback start);
 ``snapshot_stored_bytes`` / ``snapshot_make_ms`` / ``snapshot_worker_blocked_ms``
-    the start-up snapshot the first visit stores (gzip, on the reader's device), the idle time spent
+    the start-up snapshot the first visit stores (on the reader's device), the idle time spent
     making it and how long it kept the worker from answering an edit;
 ``engine_cold_first_figure_ms`` / ``engine_warm_first_figure_ms``
     engine start to the first live figure on the page (a queued edit answered);
@@ -69,7 +69,9 @@ _MEASURE_START = """async () => {
   const engine = livecalc.engine;
   while (engine.state !== "live" && engine.state !== "failed") await new Promise(r => setTimeout(r, 5));
   return {state: engine.state, reason: engine.reason, live: engine.liveAt - engine.startedAt,
-          timings: engine.timings, startedAt: engine.startedAt};
+          timings: {...engine.timings, ...Object.fromEntries(Object.entries(engine.pageTimings || {})
+                                                                .map(([k, v]) => ["page_" + k, v]))},
+          startedAt: engine.startedAt};
 }"""
 
 _WAIT_SNAPSHOT = """async () => {
@@ -321,8 +323,13 @@ def run(quick: bool = False, log: Callable[[str], None] = print, site: Path | No
     # These machines are shared: the load average says how much of the 2 cores the browser had.
     load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
     log(f"  load average (1, 5, 15 min): before {load['before']}, after {load['after']}")
-    note_start = ("from the worker's creation to its 'live' message; phases (ms from the worker's start): "
-                  "script = pyodide.mjs imported, pyodide = loadPyodide done, imported = calculators imported")
+    note_start = ("from the worker's creation to its 'live' message; phases in ms from the worker's creation "
+                  "(calculators/web/worker.mjs, start): worker = its module ran, start = told to start, "
+                  "script / runtime_script = pyodide.mjs / pyodide.asm.mjs imported, fetched X = a file's response, "
+                  "snapshot_found / _loaded / _unpacked = the stored snapshot, module = the page's compiled "
+                  "WebAssembly received, instantiated, runtime = Python's file system being set up, "
+                  "restored = loadPyodide from the snapshot done, pyodide = loadPyodide done (and checked), "
+                  "imported = live; page_wasm_response / page_wasm_compiled = the page's share")
     figures: dict[str, Any] = {
         "engine_cold_ms": figure(starts["cold"], unit="ms", target="<= 1200", ok=statistics.median(starts["cold"]) <= 1200,
                                  note=note_start, phases=[p["cold"] for p in starts["phases"]]),
@@ -336,10 +343,11 @@ def run(quick: bool = False, log: Callable[[str], None] = print, site: Path | No
         "edit_to_figure_ms_at_5s": figure(at_5s, unit="ms"),
         "bytes_before_calculator": figure([before], unit="bytes", files=before_urls),
         **({"snapshot_stored_bytes": figure(starts["snapshot_bytes"], unit="bytes",
-                                            note="the start-up snapshot a first visit stores on the device (gzip)"),
+                                            note="the start-up snapshot a first visit stores on the device "
+                                                 "(its memory without the runs of zeros)"),
             "snapshot_worker_blocked_ms": figure(starts["snapshot_blocked_ms"], unit="ms",
                                                  note="the worker busy copying memory (an edit waits at most this)"),
-            "snapshot_make_ms": figure(starts["snapshot_make_ms"], unit="ms", note="idle time, compression included")}
+            "snapshot_make_ms": figure(starts["snapshot_make_ms"], unit="ms", note="idle time, storing included")}
            if starts["snapshot_bytes"] else {}),
         "bytes_engine": figure([sum(row["wire"] for row in sizes.values())], unit="bytes",
                                raw=sum(row["raw"] for row in sizes.values()), files=sizes),

@@ -26,7 +26,8 @@ class Engine {
     this.listeners = new Set();
     this.pending = new Map();
     this.nextId = 1;
-    this.timings = {};
+    this.timings = {}; // the worker's, in ms from startedAt (see worker.mjs)
+    this.pageTimings = {}; // the page's share of the start (the runtime's WebAssembly), from startedAt
     this.startedAt = null;
     this.liveAt = null;
     this.snapshot = null;
@@ -62,7 +63,9 @@ class Engine {
     const { indexURL, stdLibURL, appURL, lockInfo } = urls;
     // A reader who asked to save data gets no start-up snapshot stored on their device (see worker.mjs).
     const saveData = Boolean(navigator.connection && navigator.connection.saveData);
-    this.worker.postMessage({ type: "start", config: { indexURL, stdLibURL, appURL, lockInfo, saveData } });
+    // origin: the engine's start on the clock both threads share, so the worker's timings add up to live.
+    const origin = performance.timeOrigin + this.startedAt;
+    this.worker.postMessage({ type: "start", config: { indexURL, stdLibURL, appURL, lockInfo, saveData, origin } });
     this.compileRuntime(new URL("pyodide.asm.wasm", indexURL).href);
   }
 
@@ -83,7 +86,9 @@ class Engine {
       if (type !== "application/wasm") {
         throw new Error(`pyodide.asm.wasm is served as ${type || "an unknown type"}; it must be application/wasm`);
       }
+      this.pageTimings.wasm_response = Math.round(performance.now() - this.startedAt);
       const module = await WebAssembly.compileStreaming(response);
+      this.pageTimings.wasm_compiled = Math.round(performance.now() - this.startedAt);
       if (this.state === "loading") this.worker.postMessage({ type: "module", module });
     } catch (error) {
       this.fail(error.message);

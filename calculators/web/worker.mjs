@@ -17,6 +17,7 @@
 // Inputs reach Python as data (pyodide.toPy); no Python source is ever built from them.
 
 const APP_PATH = "/lib/livecalc.zip";
+const EVALUATED = performance.timeOrigin + performance.now(); // this module ran (its download and parse done)
 const HEARTBEAT_MS = 2000;
 
 let ready = null; // Promise of {pyodide, answer} once "start" has been received
@@ -60,7 +61,9 @@ function fail(reason) {
 // Pyodide fetches its files with the global fetch. Checking each response here turns the failures
 // that would otherwise hang loadPyodide forever (a .wasm with the wrong MIME type, a missing file)
 // into an immediate, named reason.
-function guardFetch(wasmURL) {
+// `early` maps absolute URLs to fetches started before Pyodide asks for them (the standard library):
+// Pyodide's own request for one of them gets that response.
+function guardFetch(wasmURL, fetched = () => {}, early = new Map()) {
   const original = self.fetch.bind(self);
   self.fetch = async (resource, init) => {
     const url = typeof resource === "string" ? resource : (resource && resource.url) || String(resource);
@@ -69,9 +72,12 @@ function guardFetch(wasmURL) {
       // Already downloaded and compiled by the page (see pageModule): nothing to fetch here.
       return new Response(new Uint8Array(0), { headers: { "Content-Type": "application/wasm" } });
     }
+    const started = early.get(new URL(url, self.location.href).href);
+    early.delete(new URL(url, self.location.href).href);
     downloading += 1;
     try {
-      const response = await original(resource, init);
+      const response = await (started || original(resource, init));
+      fetched(file);
       if (!response.ok) {
         fail(`${file} could not be loaded (HTTP ${response.status})`);
       } else if (file.endsWith(".wasm")) {
@@ -96,8 +102,11 @@ function guardFetch(wasmURL) {
 // Pyodide (pinned 314.0.7) can start from a copy of a running interpreter's memory (the private
 // options _makeSnapshot / _loadSnapshot, checked against its build id). Starting from one skips
 // Python's own start-up and the imports (about 0.5 s on a 2-core machine; bench/engine.py). A
-// snapshot is ~31 MB of memory, ~4 MB gzipped: it is made on the reader's machine, never downloaded,
-// and only when the reader has not asked to save data and the browser has room for it.
+// snapshot is ~31 MB of memory, two thirds of it runs of zeros: it is stored without them (~10.5 MB,
+// see "packSnapshot"), made on the reader's machine, never downloaded, and only when the reader has
+// not asked to save data and the browser has room for it. It is not gzipped: unpacking 31 MB with
+// DecompressionStream took 200-300 ms of the worker's time at every start, filling in the zeros takes
+// a few ms (bench/engine.py, engine_warm_ms).
 
 const SNAPSHOT_CACHE = "livecalc-engine-snapshots";
 const SNAPSHOT_IDLE_MS = 2000; // no run for this long after live: the engine is idle
@@ -109,8 +118,7 @@ const PROBE = ["isolated", { side: "long", entry_price: "65000", leverage: "10",
 
 function snapshotsPossible(config) {
   return !config.saveData && !(self.navigator.connection && self.navigator.connection.saveData) &&
-    typeof caches !== "undefined" && typeof CompressionStream !== "undefined" &&
-    typeof DecompressionStream !== "undefined";
+    typeof caches !== "undefined";
 }
 
 // The snapshot's key names everything its memory depends on: the runtime's folder (the Pyodide
@@ -134,24 +142,124 @@ async function forgetSnapshots(keep = null) {
   }
 }
 
-// The stored snapshot for this key, unpacked, or null. A damaged one (the gzip check fails) is deleted.
-async function readSnapshot(key) {
+// The stored snapshot for this key, or null: {version, probe, bytes}, where bytes is a promise of the
+// memory, unpacked and checked (it rejects for a damaged one or anything that is not a snapshot), so
+// that Pyodide can start while it is read. The caller deletes one that is refused.
+async function readSnapshot(key, mark = () => {}) {
   let stored;
   try {
     stored = await (await caches.open(SNAPSHOT_CACHE)).match(key);
   } catch {
     return null;
   }
+  mark("snapshot_found");
   if (!stored) return null;
+  const bytes = stored.arrayBuffer().then((packed) => {
+    mark("snapshot_loaded");
+    const memory = unpackSnapshot(new Uint8Array(packed));
+    if (!plausible(memory)) throw new Error("not a snapshot");
+    mark("snapshot_unpacked");
+    return memory;
+  });
+  bytes.catch(() => {});
+  let probe = "";
   try {
-    const unpacked = stored.body.pipeThrough(new DecompressionStream("gzip"));
-    const bytes = new Uint8Array(await new Response(unpacked).arrayBuffer());
-    return { bytes, version: stored.headers.get("x-livecalc-pyodide"),
-      probe: decodeURIComponent(stored.headers.get("x-livecalc-probe") || "") };
+    probe = decodeURIComponent(stored.headers.get("x-livecalc-probe") || "");
   } catch {
-    await forgetSnapshots();
-    return null;
+    // a damaged header: the restored engine's answer will not match it
   }
+  return { bytes, version: stored.headers.get("x-livecalc-pyodide"), probe };
+}
+
+// How a snapshot is stored: the memory without its runs of zeros (ZERO_RUN bytes or longer).
+//   header   4 x u32: PACK_MAGIC, the memory's length, the number of pieces, a checksum of the rest
+//   pieces   2 x u32 each: where a piece of memory starts, and its length (multiples of 4)
+//   data     the pieces, one after another
+// What the pieces do not cover is zero. Pyodide's own check then sees the memory it made.
+const PACK_MAGIC = 0x3153434c; // "LCS1"
+const ZERO_RUN = 64;
+
+const PACK_SLICE = 1 << 20; // words packed between two turns of the event loop (a run may come in between)
+
+// A 32-bit checksum of 32-bit words (an accidental change of any byte changes it), in slices: `state`
+// carries it from one slice to the next; finish() gives the value.
+function checksum(words, state = [0x811c9dc5, 0x9747b28c]) {
+  let [a, b] = state;
+  for (let i = 0; i < words.length; i++) {
+    a = Math.imul(a ^ words[i], 0x01000193);
+    b = Math.imul((b + words[i]) ^ (b >>> 15), 0x2c1b3c6d);
+  }
+  return [a, b];
+}
+
+function finish([a, b]) {
+  return (a ^ Math.imul(b, 0x297a2d39)) >>> 0;
+}
+
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// The stored form of a snapshot's memory (a Blob). It works on Pyodide's copy of the memory, in
+// slices, so that a reader's edit meanwhile is answered between two of them.
+async function packSnapshot(memory) {
+  if (memory.byteLength % 4 !== 0) throw new Error("a snapshot of an unexpected size");
+  const words = new Uint32Array(memory.buffer, memory.byteOffset, memory.byteLength >>> 2);
+  const run = ZERO_RUN >>> 2;
+  const pieces = [];
+  let i = 0;
+  let pause = PACK_SLICE;
+  while (i < words.length) {
+    if (i >= pause) {
+      await turn();
+      pause = i + PACK_SLICE;
+    }
+    while (i < words.length && words[i] === 0) i++;
+    if (i >= words.length) break;
+    const start = i;
+    let zeros = 0;
+    for (; i < words.length; i++) {
+      if (words[i] !== 0) zeros = 0;
+      else if (++zeros === run) break;
+    }
+    pieces.push([start, i - zeros + (i < words.length ? 1 : 0)]);
+  }
+  let size = 0;
+  for (const [start, end] of pieces) size += end - start;
+  const body = new Uint32Array(2 * pieces.length + size);
+  let at = 2 * pieces.length;
+  pieces.forEach(([start, end], n) => {
+    body[2 * n] = start * 4;
+    body[2 * n + 1] = (end - start) * 4;
+    body.set(words.subarray(start, end), at);
+    at += end - start;
+  });
+  let state;
+  for (let from = 0; from < body.length; from += PACK_SLICE) {
+    await turn();
+    state = checksum(body.subarray(from, from + PACK_SLICE), state);
+  }
+  const head = Uint32Array.of(PACK_MAGIC, memory.byteLength, pieces.length, finish(state || checksum([])));
+  return new Blob([head, body]);
+}
+
+// The memory a packed snapshot holds; throws on anything that is not one, or is damaged.
+function unpackSnapshot(packed) {
+  if (packed.byteLength < 16 || packed.byteLength % 4 !== 0) throw new Error("not a packed snapshot");
+  const words = new Uint32Array(packed.buffer, packed.byteOffset, packed.byteLength >>> 2);
+  const [magic, length, count, sum] = words;
+  const body = words.subarray(4);
+  if (magic !== PACK_MAGIC || length % 4 !== 0 || 2 * count > body.length) throw new Error("not a packed snapshot");
+  if (finish(checksum(body)) !== sum) throw new Error("a damaged snapshot");
+  const memory = new Uint32Array(length >>> 2);
+  let at = 2 * count;
+  for (let n = 0; n < count; n++) {
+    const start = body[2 * n] >>> 2;
+    const size = body[2 * n + 1] >>> 2;
+    if (start + size > memory.length || at + size > body.length) throw new Error("a damaged snapshot");
+    memory.set(body.subarray(at, at + size), start);
+    at += size;
+  }
+  if (at !== body.length) throw new Error("a damaged snapshot");
+  return new Uint8Array(memory.buffer);
 }
 
 // Pyodide 314's snapshot: a 32-bit magic number, the offset of the memory, then memory in 64 KiB pages.
@@ -185,8 +293,8 @@ function snapshotWhenIdle(engine, key, version) {
       const began = performance.now();
       const expected = probe(engine);
       const memory = engine.pyodide.makeMemorySnapshot();
-      const made = performance.now() - began;
-      const packed = await new Response(new Blob([memory]).stream().pipeThrough(new CompressionStream("gzip"))).blob();
+      const made = performance.now() - began; // the worker answers again while it is packed
+      const packed = await packSnapshot(memory);
       const cache = await caches.open(SNAPSHOT_CACHE);
       await cache.put(key, new Response(packed, { headers: { "content-type": "application/octet-stream",
         "x-livecalc-pyodide": version, "x-livecalc-probe": encodeURIComponent(expected) } }));
@@ -204,17 +312,27 @@ function snapshotWhenIdle(engine, key, version) {
 // ------------------------------------------------------------------------------------------ Start
 
 async function start(config) {
-  const began = performance.now();
+  // Timings in ms from the engine's start on the page (the worker's creation), so that they add up to
+  // the page's "live"; without the page's origin, from this call.
+  const origin = Number(config.origin) || performance.timeOrigin + performance.now();
   const timings = {};
-  const mark = (name) => { timings[name] = Math.round(performance.now() - began); };
+  const mark = (name) => { timings[name] = Math.round(performance.timeOrigin + performance.now() - origin); };
+  timings.worker = Math.round(EVALUATED - origin);
+  mark("start");
   const wasmURL = new URL("pyodide.asm.wasm", config.indexURL).href;
-  guardFetch(wasmURL);
+  // The standard library is asked for now, not once pyodide.mjs has run and been configured.
+  const stdlib = new URL(config.stdLibURL, self.location.href).href;
+  const early = new Map([[stdlib, self.fetch(stdlib)]]);
+  early.get(stdlib).catch(() => {}); // Pyodide's own request reports a failure
+  guardFetch(wasmURL, (file) => mark("fetched " + file.replace(/-[0-9a-f]{10}\.zip$/, ".zip")), early);
   // Pyodide instantiates its runtime with WebAssembly.instantiateStreaming (pinned 314.0.7); it gets
   // the page's compiled module instead of compiling its own copy.
   WebAssembly.instantiateStreaming = async (_source, imports) => {
     const module = await pageModule;
     mark("module");
-    return { module, instance: await WebAssembly.instantiate(module, imports) };
+    const instance = await WebAssembly.instantiate(module, imports);
+    mark("instantiated");
+    return { module, instance };
   };
   const beat = setInterval(() => { if (downloading > 0) self.postMessage({ type: "progress" }); }, HEARTBEAT_MS);
   try {
@@ -227,10 +345,10 @@ async function start(config) {
     // pyodide.mjs imports pyodide.asm.mjs (1.2 MB) only once it has run: asking for both now saves a
     // round trip; the second import of the same URL is then served from this worker's module map.
     const runtime = import(config.indexURL + "pyodide.asm.mjs");
-    runtime.catch(() => {});
+    runtime.then(() => mark("runtime_script"), () => {});
     let snapshots = snapshotsPossible(config);
     const key = snapshots ? snapshotKey(config) : null;
-    const stored = snapshots ? readSnapshot(key) : Promise.resolve(null);
+    const stored = snapshots ? readSnapshot(key, mark) : Promise.resolve(null);
     const { loadPyodide, version } = await import(config.indexURL + "pyodide.mjs");
     mark("script");
     const options = {
@@ -245,6 +363,7 @@ async function start(config) {
         mark("runtime"); // the WebAssembly module is compiled and instantiated; Python starts next
         try {
           FS.writeFile(APP_PATH, new Uint8Array(await app));
+          mark("app_written");
         } catch (error) {
           fail(short(error));
         }
@@ -254,10 +373,10 @@ async function start(config) {
     };
     let engine = null;
     const snapshot = await stored;
-    if (snapshot && snapshot.version === version && plausible(snapshot.bytes)) {
-      mark("snapshot_read");
+    if (snapshot && snapshot.version === version) {
       try {
         const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot.bytes });
+        mark("restored");
         const restored = { pyodide, answer: pyodide.pyimport("livecalc_web.display").answer };
         if (probe(restored) !== snapshot.probe) throw new Error("the restored engine answers differently");
         engine = restored;
