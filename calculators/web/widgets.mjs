@@ -49,7 +49,11 @@ class Engine {
     performance.mark("livecalc:engine-start");
     this.notify();
     try {
-      this.worker = new Worker(urls.worker, { type: "module", name: "livecalc" });
+      // The runtime's address travels in the worker's URL too, so that the worker asks for Pyodide's
+      // scripts as soon as it runs, before the "start" message reaches it.
+      const script = new URL(urls.worker, location.href);
+      script.searchParams.set("runtime", new URL(urls.indexURL, location.href).href);
+      this.worker = new Worker(script, { type: "module", name: "livecalc" });
       this.workersStarted += 1;
     } catch (error) {
       this.fail(`the worker could not be created (${error.message})`);

@@ -20,6 +20,19 @@ const APP_PATH = "/lib/livecalc.zip";
 const EVALUATED = performance.timeOrigin + performance.now(); // this module ran (its download and parse done)
 const HEARTBEAT_MS = 2000;
 
+// Pyodide's two scripts, asked for as soon as this module runs when the page put the runtime's
+// address in this worker's URL (?runtime=); start() uses them when its config names the same address.
+// pyodide.mjs imports pyodide.asm.mjs (1.2 MB) only once it has run: asking for both now saves a
+// round trip; the second import of the same URL is then served from this worker's module map.
+function importRuntime(indexURL) {
+  const scripts = { main: import(indexURL + "pyodide.mjs"), asm: import(indexURL + "pyodide.asm.mjs") };
+  scripts.main.catch(() => {});
+  scripts.asm.catch(() => {});
+  return { indexURL, ...scripts };
+}
+const HINTED = new URL(self.location.href).searchParams.get("runtime");
+let runtimeScripts = HINTED ? importRuntime(HINTED) : null;
+
 let ready = null; // Promise of {pyodide, answer} once "start" has been received
 let failure = null;
 let downloading = 0;
@@ -342,14 +355,12 @@ async function start(config) {
       return response.arrayBuffer();
     });
     app.catch(() => {});
-    // pyodide.mjs imports pyodide.asm.mjs (1.2 MB) only once it has run: asking for both now saves a
-    // round trip; the second import of the same URL is then served from this worker's module map.
-    const runtime = import(config.indexURL + "pyodide.asm.mjs");
-    runtime.then(() => mark("runtime_script"), () => {});
+    if (!runtimeScripts || runtimeScripts.indexURL !== config.indexURL) runtimeScripts = importRuntime(config.indexURL);
+    runtimeScripts.asm.then(() => mark("runtime_script"), () => {});
     let snapshots = snapshotsPossible(config);
     const key = snapshots ? snapshotKey(config) : null;
     const stored = snapshots ? readSnapshot(key, mark) : Promise.resolve(null);
-    const { loadPyodide, version } = await import(config.indexURL + "pyodide.mjs");
+    const { loadPyodide, version } = await runtimeScripts.main;
     mark("script");
     const options = {
       indexURL: config.indexURL,
