@@ -49,10 +49,12 @@ class Engine {
     performance.mark("livecalc:engine-start");
     this.notify();
     try {
-      // The runtime's address travels in the worker's URL too, so that the worker asks for Pyodide's
-      // scripts as soon as it runs, before the "start" message reaches it.
+      // The engine's addresses travel in the worker's URL too, so that the worker asks for Pyodide's
+      // scripts and reads its stored snapshot as soon as it runs, before the "start" message reaches it.
       const script = new URL(urls.worker, location.href);
       script.searchParams.set("runtime", new URL(urls.indexURL, location.href).href);
+      script.searchParams.set("stdlib", new URL(urls.stdLibURL, location.href).href);
+      script.searchParams.set("app", new URL(urls.appURL, location.href).href);
       this.worker = new Worker(script, { type: "module", name: "livecalc" });
       this.workersStarted += 1;
     } catch (error) {

@@ -30,8 +30,9 @@ function importRuntime(indexURL) {
   scripts.asm.catch(() => {});
   return { indexURL, ...scripts };
 }
-const HINTED = new URL(self.location.href).searchParams.get("runtime");
-let runtimeScripts = HINTED ? importRuntime(HINTED) : null;
+const HINTS = new URL(self.location.href).searchParams;
+let runtimeScripts = HINTS.get("runtime") ? importRuntime(HINTS.get("runtime")) : null;
+let earlySnapshot = null; // {key, read, marks}: the stored snapshot's read, begun at the end of this module
 
 let ready = null; // Promise of {pyodide, answer} once "start" has been received
 let failure = null;
@@ -359,7 +360,14 @@ async function start(config) {
     runtimeScripts.asm.then(() => mark("runtime_script"), () => {});
     let snapshots = snapshotsPossible(config);
     const key = snapshots ? snapshotKey(config) : null;
-    const stored = snapshots ? readSnapshot(key, mark) : Promise.resolve(null);
+    let stored = Promise.resolve(null);
+    if (snapshots && earlySnapshot && earlySnapshot.key === key) {
+      stored = earlySnapshot.read;
+      for (const [name, at] of Object.entries(earlySnapshot.marks)) timings[name] = Math.round(at - origin);
+      earlySnapshot.mark = mark;
+    } else if (snapshots) {
+      stored = readSnapshot(key, mark);
+    }
     const { loadPyodide, version } = await runtimeScripts.main;
     mark("script");
     const options = {
@@ -450,4 +458,17 @@ async function run({ id, calculator, inputs }) {
     answer = { ok: false, field: "", message: `The calculator stopped on these inputs (${short(error)}).` };
   }
   self.postMessage({ type: "result", id, answer, ms: performance.now() - began });
+}
+
+// The stored snapshot is looked for as soon as this module runs when the page put the engine's
+// addresses in this worker's URL (start() uses the read only when its config gives the same key).
+if (HINTS.get("runtime") && HINTS.get("stdlib") && HINTS.get("app") && typeof caches !== "undefined") {
+  const key = snapshotKey({ indexURL: HINTS.get("runtime"), stdLibURL: HINTS.get("stdlib"), appURL: HINTS.get("app") });
+  const early = { key, marks: {}, mark: null };
+  early.read = readSnapshot(key, (name) => {
+    if (early.mark) early.mark(name);
+    else early.marks[name] = performance.timeOrigin + performance.now();
+  });
+  early.read.catch(() => {});
+  earlySnapshot = early;
 }
