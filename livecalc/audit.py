@@ -54,16 +54,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import posixpath
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
+
+from .keep import read_pages, write_pages
 
 TITLE_RANGE = (30, 60)
 DESCRIPTION_RANGE = (70, 160)
@@ -332,17 +332,9 @@ class FactsCache:
     def __init__(self, folder: Path | str | None) -> None:
         self.path = Path(folder) / CACHE_FILE if folder is not None else None
         self.fingerprint = reader_fingerprint()
-        self.entries: dict[str, dict] = {}
         self.kept: dict[str, dict] = {}
         self.hits = self.misses = 0
-        if self.path is None:
-            return
-        try:
-            data = json.loads(self.path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return  # none yet, or unreadable: every page is parsed
-        if isinstance(data, dict) and data.get("fingerprint") == self.fingerprint and isinstance(data.get("pages"), dict):
-            self.entries = data["pages"]
+        self.entries: dict[str, dict] = read_pages(self.path, self.fingerprint)  # none: every page is parsed
 
     def read(self, site_dir: Path, file: str) -> PageFacts:
         raw = (Path(site_dir) / file).read_bytes()
@@ -368,16 +360,7 @@ class FactsCache:
         """Keep this audit's pages only (written only when something changed; never fails the build)."""
         if self.path is None or (self.misses == 0 and self.kept.keys() == self.entries.keys()):
             return
-        temporary = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"fingerprint": self.fingerprint, "pages": self.kept}, out, separators=(",", ":"))
-            os.replace(temporary, self.path)
-        except OSError:  # a read-only checkout still audits, only without the cache
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
+        write_pages(self.path, self.fingerprint, self.kept)  # a read-only checkout still audits
 
 
 def page_files(site_dir: Path) -> list[str]:

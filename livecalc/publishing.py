@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
 from mkdocs.utils.meta import YAML_RE, get_data
+
+from .keep import read_pages, write_pages
 
 try:  # the loader MkDocs reads front matter with (mkdocs.utils.meta): libyaml's when PyYAML has it
     from mkdocs.utils.meta import SafeLoader as MKDOCS_LOADER
@@ -228,17 +227,9 @@ class PageChecks:
     def __init__(self, folder: Path | str | None) -> None:
         self.path = Path(folder) / self.FILE if folder is not None else None
         self.fingerprint = checks_fingerprint()
-        self.entries: dict[str, list] = {}
+        self.entries: dict[str, list] = read_pages(self.path, self.fingerprint)
         self.kept: dict[str, list] = {}
         self.misses = 0
-        if self.path is None:
-            return
-        try:
-            data = json.loads(self.path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("fingerprint") == self.fingerprint and isinstance(data.get("pages"), dict):
-            self.entries = data["pages"]
 
     def check(self, markdown: str, where: str, src_uri: str) -> tuple[list[str], bool]:
         key = hashlib.sha256("\0".join((where, src_uri, markdown)).encode("utf-8", "surrogatepass")).hexdigest()
@@ -255,13 +246,4 @@ class PageChecks:
     def save(self) -> None:
         if self.path is None or (self.misses == 0 and self.kept.keys() == self.entries.keys()):
             return
-        temporary = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"fingerprint": self.fingerprint, "pages": self.kept}, out, separators=(",", ":"))
-            os.replace(temporary, self.path)
-        except OSError:  # a read-only checkout still builds, only without the cache
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
+        write_pages(self.path, self.fingerprint, self.kept)

@@ -20,13 +20,13 @@ import hashlib
 import importlib.metadata
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from livecalc.keep import write_atomically
 
 log = logging.getLogger("mkdocs.plugins.livecalc")
 
@@ -85,11 +85,7 @@ class CompiledPages:
         code = environment.compile(source)
         self.compiled += 1
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(marshal.dumps(code))
-            os.replace(temporary, path)
+            write_atomically(path, marshal.dumps(code))
         except OSError as error:  # a read-only checkout still builds, only without the cache
             log.debug("livecalc: compiled page not cached: %s", error)
         return code

@@ -23,13 +23,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 import calculators
+from livecalc.keep import write_atomically
 
 log = logging.getLogger("mkdocs.plugins.livecalc")
 
@@ -103,11 +102,7 @@ class KeptResults:
                 storable[key] = value
             data = marshal.dumps(storable)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, self.path)
+            write_atomically(self.path, data)
             for path in self.folder.iterdir():
                 if path != self.path and not path.name.startswith(".tmp-"):
                     path.unlink()
