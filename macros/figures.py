@@ -21,7 +21,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from calculators import descriptions, margin
 from calculators.errors import MarginInputError
@@ -58,17 +58,16 @@ def _template_line() -> int | None:
 class Examples:
     """The macros that read worked examples. One instance per build."""
 
-    def __init__(self, env: Any, report: BuildReport, kept: Any = None) -> None:
+    def __init__(self, env: Any, report: BuildReport, kept: Any) -> None:
         self.env = env
         self.report = report
-        self.kept = kept  # a computed.KeptResults, or None: results are kept for this build only
-        self._cache: dict[str, dict[str, Any]] = {}
+        self.kept = kept  # a computed.KeptResults: this build's results, and the last build's
         # examples of the current page already reported by check_declared, not to be reported again
         # at every macro that uses them
         self._reported: set[str] = set()
-        # inputs_of() results for the page being rendered (see there)
+        # inputs_of() results for the page being rendered, and what is made from them (see there)
         self._memo_page: Any = None
-        self._memo: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     # ----------------------------------------------------------------------------- where we are
 
@@ -187,38 +186,32 @@ class Examples:
             self._memo[key] = found
         return found
 
-    def _parsed(self, calc: descriptions.Calculator, values: dict[str, Any]) -> dict[str, Any]:
-        """``parse_inputs`` of completed inputs that inputs_of() shares for this page, parsed once (kept
-        in the same per-page memo, so it lives exactly as long as the inputs it was made from)."""
-        kept = self._memo.get(("parsed", id(values)))
-        if kept is not None and kept[0] is values:
+    def _made_from(self, what: Any, inputs: dict[str, Any], make: Callable[[], Any]) -> Any:
+        """``make()`` once per page for completed inputs that inputs_of() shares for the page: keyed by
+        the inputs' identity (no JSON to build), kept in the same per-page memo, so it lives exactly as
+        long as the inputs it was made from. Exceptions pass through, unkept."""
+        key = (what, id(inputs))
+        kept = self._memo.get(key)
+        if kept is not None and kept[0] is inputs:
             return kept[1]
-        parsed = descriptions.parse_inputs(calc, values)
-        self._memo[("parsed", id(values))] = (values, parsed)  # type: ignore[assignment]
-        return parsed
+        made = make()
+        self._memo[key] = (inputs, made)
+        return made
 
     def results(self, name: str, overrides: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
         calculator, inputs = self.inputs_of(name, overrides)
-        memo = ("results", calculator, id(inputs))  # inputs_of() shares inputs for the page: key by identity
-        kept = self._memo.get(memo)
-        if kept is not None and kept[0] is inputs:
-            return calculator, inputs, kept[1]
         try:
-            outputs = self.compute(calculator, inputs)
-            self._memo[memo] = (inputs, outputs)  # type: ignore[assignment]
-            return calculator, inputs, outputs
+            return calculator, inputs, self._made_from(("results", calculator), inputs,
+                                                       lambda: self.compute(calculator, inputs))
         except MarginInputError as error:
             raise MacroUsageError(f"worked example {name!r}: {error}", example=name) from None
 
     def compute(self, calculator: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """``descriptions.compute`` once per build for the same completed inputs (figures, tables and
-        calculators of a page share it). Raises MarginInputError. The result must not be modified."""
+        calculators of a page share it), and read back from the last build when the calculators have
+        not changed (macros/computed.py). Raises MarginInputError. The result must not be modified."""
         key = json.dumps([calculator, inputs], sort_keys=True, default=str)
-        if self.kept is not None:  # results kept between builds (macros/computed.py)
-            return self.kept.get(key, lambda: descriptions.compute(calculator, inputs))
-        if key not in self._cache:
-            self._cache[key] = descriptions.compute(calculator, inputs)
-        return self._cache[key]
+        return self.kept.get(key, lambda: descriptions.compute(calculator, inputs))
 
     @staticmethod
     def describe_inputs(inputs: Mapping[str, Any]) -> str:
@@ -308,7 +301,7 @@ class Examples:
             calc = descriptions.CALCULATORS[calculator]
             if field is None:
                 raise MacroUsageError("inputs() needs a field name, for example inputs('btc_10x', 'entry_price')")
-            parsed_all = self._parsed(calc, values)
+            parsed_all = self._made_from("parsed", values, lambda: descriptions.parse_inputs(calc, values))
             if field.startswith("positions."):
                 # positions.1.entry_price or positions.ETH.entry_price
                 _, which, field = (field.split(".") + ["", ""])[:3]
