@@ -52,11 +52,18 @@ def test_another_calculators_package_starts_afresh(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["another-package.marshal"], "the stale file is removed"
 
 
-@pytest.mark.parametrize("edit", ["code", "data"])
-def test_the_fingerprint_changes_with_any_file_of_the_package(tmp_path, monkeypatch, edit):
+@pytest.fixture
+def package_copy(tmp_path, monkeypatch):
+    """A copy of the calculators package that computed.fingerprint() reads instead of the real one."""
     copy = tmp_path / "calculators"
     shutil.copytree(CALCULATORS, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(computed.calculators, "__file__", str(copy / "__init__.py"))
+    return copy
+
+
+@pytest.mark.parametrize("edit", ["code", "data"])
+def test_the_fingerprint_changes_with_any_file_of_the_package(package_copy, edit):
+    copy = package_copy
     before = computed.fingerprint()
     assert computed.fingerprint() == before, "the digest is deterministic"
     target = copy / "margin.py" if edit == "code" else next((copy / "data").glob("*.json"))
@@ -143,13 +150,10 @@ def test_a_kept_form_is_the_form_a_cold_build_writes_and_follows_an_edit(tmp_pat
     assert "$20,000.00" in twenty and "$20,000.00" not in cold
 
 
-def test_the_browser_side_does_not_change_the_fingerprint(tmp_path, monkeypatch):
+def test_the_browser_side_does_not_change_the_fingerprint(package_copy):
     """An edit of the worker or the widgets' script cannot change a computed result; the forms that
     point to those files carry their digests in the URLs they are kept under."""
-    copy = tmp_path / "calculators"
-    shutil.copytree(CALCULATORS, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(computed.calculators, "__file__", str(copy / "__init__.py"))
     before = computed.fingerprint()
-    worker = copy / "web" / "worker.mjs"
+    worker = package_copy / "web" / "worker.mjs"
     worker.write_text(worker.read_text("utf-8") + "\n// edited\n", "utf-8")
     assert computed.fingerprint() == before
