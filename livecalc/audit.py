@@ -39,31 +39,18 @@ does not match "margin": no stemming, no synonyms, no reordering).
 
 A page marked ``noindex`` (a draft shown by ``mkdocs serve`` or a preview build) is audited too, but
 its findings are warnings: a draft is allowed to be unfinished.
-
-Reading a page (HTMLParser over ~80 kB of HTML, most of it calculator forms) is nearly all of the
-audit's time: about 7 ms a page. The build therefore keeps what it read from each page (its
-:class:`PageFacts`) in ``.cache/livecalc-audit/``, under a digest of the page's HTML bytes and of
-everything that can change what is read from them: this module's source and the Python version (its
-``html.parser``). A rebuild reads each page's bytes and parses only the pages whose HTML changed; the
-rules then run on every page as before, so a cached page and a parsed one give the same findings. The
-cache holds the pages of the last audit only.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import posixpath
 import re
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
-
-from .keep import read_pages, write_pages
 
 TITLE_RANGE = (30, 60)
 DESCRIPTION_RANGE = (70, 160)
@@ -292,75 +279,6 @@ def parse_page(file: str, html: str) -> PageFacts:
 
 def read_page(site_dir: Path, file: str) -> PageFacts:
     return parse_page(file, (Path(site_dir) / file).read_text("utf-8", errors="replace"))
-
-
-# ------------------------------------------------------------------------------ the cache of page facts
-
-CACHE_FOLDER = Path(".cache") / "livecalc-audit"
-CACHE_FILE = "pages.json"
-
-
-@functools.lru_cache(maxsize=1)
-def reader_fingerprint() -> str:
-    """What can change the facts read from given HTML bytes: this module's code and Python's parser."""
-    digest = hashlib.sha256(sys.version.encode() + b"\0" + Path(__file__).read_bytes())
-    return digest.hexdigest()
-
-
-def _facts_json(facts: PageFacts) -> dict:
-    return {
-        "title": facts.title, "description": facts.description, "keyword": facts.keyword,
-        "robots": facts.robots, "canonical": facts.canonical, "meta_properties": facts.meta_properties,
-        "json_ld": facts.json_ld, "h1": facts.h1, "first_paragraph": facts.first_paragraph,
-        "images": [list(image) for image in facts.images], "links": facts.links, "ids": sorted(facts.ids),
-    }
-
-
-def _facts_from_json(file: str, data: dict) -> PageFacts:
-    return PageFacts(
-        file=file, url=page_url(file), title=data["title"], description=data["description"],
-        keyword=data["keyword"], robots=data["robots"], canonical=data["canonical"],
-        meta_properties=dict(data["meta_properties"]), json_ld=list(data["json_ld"]), h1=list(data["h1"]),
-        first_paragraph=data["first_paragraph"], images=[(src, alt) for src, alt in data["images"]],
-        links=list(data["links"]), ids=set(data["ids"]),
-    )
-
-
-class FactsCache:
-    """Each page's facts from the last audit, by the page's file and the digest of its HTML bytes."""
-
-    def __init__(self, folder: Path | str | None) -> None:
-        self.path = Path(folder) / CACHE_FILE if folder is not None else None
-        self.fingerprint = reader_fingerprint()
-        self.kept: dict[str, dict] = {}
-        self.hits = self.misses = 0
-        self.entries: dict[str, dict] = read_pages(self.path, self.fingerprint)  # none: every page is parsed
-
-    def read(self, site_dir: Path, file: str) -> PageFacts:
-        raw = (Path(site_dir) / file).read_bytes()
-        digest = hashlib.sha256(raw).hexdigest()
-        entry = self.entries.get(file)
-        if entry is not None and entry.get("digest") == digest:
-            try:
-                facts = _facts_from_json(file, entry["facts"])
-            except (KeyError, TypeError, ValueError):
-                facts = None  # a damaged entry: parse the page again
-            if facts is not None:
-                self.hits += 1
-                self.kept[file] = entry
-                return facts
-        self.misses += 1
-        # As read_page reads it: Path.read_text's universal newlines turn \r\n and \r into \n.
-        text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-        facts = parse_page(file, text)
-        self.kept[file] = {"digest": digest, "facts": _facts_json(facts)}
-        return facts
-
-    def save(self) -> None:
-        """Keep this audit's pages only (written only when something changed; never fails the build)."""
-        if self.path is None or (self.misses == 0 and self.kept.keys() == self.entries.keys()):
-            return
-        write_pages(self.path, self.fingerprint, self.kept)  # a read-only checkout still audits
 
 
 def page_files(site_dir: Path) -> list[str]:
@@ -619,24 +537,19 @@ def audit_pages(site_dir: Path, pages: list[PageFacts]) -> list[Finding]:
     return findings
 
 
-def read_site(site_dir: Path | str, cache_dir: Path | str | None = None) -> list[PageFacts]:
-    """The facts of every page of the site; with ``cache_dir``, pages whose HTML is unchanged since the
-    last audit that used it are not parsed again."""
+def read_site(site_dir: Path | str) -> list[PageFacts]:
+    """The facts of every page of the site."""
     site_dir = Path(site_dir)
-    cache = FactsCache(cache_dir)
-    pages = [cache.read(site_dir, file) for file in page_files(site_dir)]
-    cache.save()
-    return pages
+    return [read_page(site_dir, file) for file in page_files(site_dir)]
 
 
-def audit_site(site_dir: Path | str, cache_dir: Path | str | None = None, *, pages: list[PageFacts] | None = None) -> list[Finding]:
+def audit_site(site_dir: Path | str, *, pages: list[PageFacts] | None = None) -> list[Finding]:
     """Every finding for every page of the site built into ``site_dir``.
 
-    ``cache_dir`` keeps each page's facts between audits (see :class:`FactsCache`); the findings are
-    the same with or without it. ``pages``, when given, is the list to fill with the pages' facts.
+    ``pages``, when given, is the list to fill with the pages' facts.
     """
     site_dir = Path(site_dir)
-    read = read_site(site_dir, cache_dir)
+    read = read_site(site_dir)
     if pages is not None:
         pages[:] = read
     return audit_pages(site_dir, read)

@@ -10,16 +10,11 @@ A page's address is ``/<slug>/``: the file ``docs/<slug>.md`` with MkDocs' direc
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import importlib.metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
 from mkdocs.utils.meta import YAML_RE, get_data
-
-from .keep import read_pages, write_pages
 
 try:  # the loader MkDocs reads front matter with (mkdocs.utils.meta): libyaml's when PyYAML has it
     from mkdocs.utils.meta import SafeLoader as MKDOCS_LOADER
@@ -209,41 +204,3 @@ def check_page(markdown: str, where: str, src_uri: str) -> tuple[list[str], bool
             f"rename the file to {slug}.md or correct the slug (the file name is the address)"
         )
     return problems, draft
-
-
-@functools.lru_cache(maxsize=1)
-def checks_fingerprint() -> str:
-    """What can change :func:`check_page`'s answer for the same text: this module, PyYAML, MkDocs."""
-    versions = (yaml.__version__, MKDOCS_LOADER.__name__, importlib.metadata.version("mkdocs"))
-    return hashlib.sha256(repr(versions).encode() + b"\0" + Path(__file__).read_bytes()).hexdigest()
-
-
-class PageChecks:
-    """:func:`check_page` with its answers kept in ``folder`` between builds, by a digest of the page's
-    text, its name and this module's :func:`checks_fingerprint`; only the last build's pages are kept."""
-
-    FILE = "pages.json"
-
-    def __init__(self, folder: Path | str | None) -> None:
-        self.path = Path(folder) / self.FILE if folder is not None else None
-        self.fingerprint = checks_fingerprint()
-        self.entries: dict[str, list] = read_pages(self.path, self.fingerprint)
-        self.kept: dict[str, list] = {}
-        self.misses = 0
-
-    def check(self, markdown: str, where: str, src_uri: str) -> tuple[list[str], bool]:
-        key = hashlib.sha256("\0".join((where, src_uri, markdown)).encode("utf-8", "surrogatepass")).hexdigest()
-        entry = self.entries.get(key)
-        if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)
-                and all(isinstance(problem, str) for problem in entry[0]) and isinstance(entry[1], bool)):
-            self.kept[key] = entry
-            return list(entry[0]), entry[1]
-        self.misses += 1
-        problems, draft = check_page(markdown, where, src_uri)
-        self.kept[key] = [problems, draft]
-        return problems, draft
-
-    def save(self) -> None:
-        if self.path is None or (self.misses == 0 and self.kept.keys() == self.entries.keys()):
-            return
-        write_pages(self.path, self.fingerprint, self.kept)

@@ -12,8 +12,10 @@ import base64
 import functools
 import hashlib
 import json
+import os
 import shutil
 import struct
+import tempfile
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -27,7 +29,6 @@ MUTED = (0xC5, 0xCA, 0xE9)  # indigo 100
 ACCENT = (0xFF, 0xD5, 0x4F)  # amber 300, the logo's dot
 TITLE_LINES = 4
 TAGLINE = "Every figure computed, checked at build time, live in your browser"
-DESIGN_VERSION = "2"
 ATLAS = Path(__file__).resolve().parent / "data" / "card-font.json"
 
 
@@ -288,27 +289,48 @@ def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
     return png_chunks(WIDTH, HEIGHT, stream)
 
 
-@functools.lru_cache(maxsize=4)
-def _atlas_digest(modified: int) -> str:
-    """The atlas's digest, read once per process (and again if the file changes)."""
-    return hashlib.sha256(ATLAS.read_bytes()).hexdigest()[:12]
+@functools.lru_cache(maxsize=1)
+def drawing_digest() -> str:
+    """A digest of what draws every card: this module's code and the glyph atlas, read once per process
+    (the process draws with the code and the atlas it loaded, so a later edit takes a new process)."""
+    return hashlib.sha256(Path(__file__).read_bytes() + b"\0" + ATLAS.read_bytes()).hexdigest()
+
+
+def card_key(title: str, site_name: str, tagline: str) -> str:
+    """The name of a card in the cache: a digest of everything that makes it (its texts, the drawing)."""
+    made_of = "\0".join((drawing_digest(), site_name, tagline, title))
+    return hashlib.sha256(made_of.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write through a temporary file beside ``path``: another build never reads half a card."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_card(
     target: Path, *, title: str, site_name: str, tagline: str = TAGLINE, cache_dir: Path | None = None
 ) -> Path:
-    """Write the card for ``title`` to ``target``; an identical card drawn before is copied from ``cache_dir``."""
+    """Write the card for ``title`` to ``target``; a card drawn before from the same texts by the same
+    code is copied from ``cache_dir`` (``.cache/livecalc-social`` in a build), named by :func:`card_key`."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    atlas = _atlas_digest(ATLAS.stat().st_mtime_ns)
-    key = hashlib.sha256(f"{DESIGN_VERSION}\0{atlas}\0{site_name}\0{tagline}\0{title}".encode()).hexdigest()[:20]
-    cached = Path(cache_dir) / f"{key}.png" if cache_dir else None
+    cached = Path(cache_dir) / f"{card_key(title, site_name, tagline)}.png" if cache_dir else None
     if cached and cached.is_file():
         shutil.copyfile(cached, target)
         return target
     data = draw_card(title, site_name, tagline)
     target.write_bytes(data)
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(data)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(cached, data)
+        except OSError:
+            pass  # a read-only checkout still builds, only without the cache
     return target

@@ -354,6 +354,47 @@ def test_a_draft_page_is_audited_but_its_findings_are_warnings(tmp_path):
     assert found[0].found.startswith("(draft page) ")
 
 
+# --- What the audit reads from a page --------------------------------------------------------------------
+
+
+def test_a_page_is_read_for_every_fact_the_rules_use(tmp_path):
+    """Images without alt (None) or decorative, ids from ``id`` and ``<a name>``, decoded entities, JSON-LD text."""
+    site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(
+        body='<img src="../logo.png"><img src="../logo.png" alt="Logo" role="presentation"><a name="old-anchor"></a>'
+             '<p><a href="https://example.com/x">out</a> &amp; caf&eacute;</p>')})
+    guide = audit.read_page(site, f"{SLUG}/index.html")
+    assert guide.url == f"/{SLUG}/" and guide.title == TITLE and guide.h1 == [TITLE]
+    assert guide.images == [("../logo.png", None), ("../logo.png", "(decorative)")]
+    assert {"old-anchor", "more", "h0"} <= guide.ids
+    assert guide.first_paragraph == FIRST and guide.keyword == KEYWORD and guide.description == DESCRIPTION
+    assert "https://example.com/x" in guide.links
+    assert [json.loads(block)["@type"] for block in guide.json_ld] == ["Article", "BreadcrumbList"]
+    assert audit.read_site(site) == [audit.read_page(site, file) for file in (f"{SLUG}/index.html", "index.html")]
+
+
+def test_every_finding_of_every_page_is_reported_together(tmp_path):
+    """A second page with two errors (two H1s, a link to a missing id): both, named by that page, and
+    no error for the pages that pass."""
+    other = "isolated-margin-basics"
+    site = make_site(tmp_path / "site", {f"{other}/": page_html(
+        f"{other}/", title="Isolated Margin Basics for Perpetual Futures", keyword="isolated margin",
+        description="What isolated margin is, what a position can lose, and when the exchange closes it for you.",
+        h1=("Isolated margin basics", "A second top heading"), body='<p><a href="#no-such-heading">see below</a></p>')})
+    found = [f for f in audit.audit_site(site) if f.severity == audit.ERROR]
+    assert [(f.page, f.rule, f.severity) for f in found] == [
+        (f"/{other}/", "h1-count", "error"), (f"/{other}/", "broken-link", "error"),
+    ]
+    assert 'has no element with id "no-such-heading"' in found[1].found
+
+
+def test_an_edit_to_a_built_page_is_seen_by_the_next_audit(tmp_path):
+    site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(body='<p><a href="#more">More</a></p>')})
+    assert audit.audit_site(site) == []
+    page = site / SLUG / "index.html"
+    page.write_bytes(page.read_bytes().replace(b'href="#more"', b'href="#mxre"'))  # same size, same folder
+    assert [(f.page, f.rule) for f in audit.audit_site(site)] == [(f"/{SLUG}/", "broken-link")]
+
+
 # --- The command ---------------------------------------------------------------------------------------
 
 

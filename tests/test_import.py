@@ -1,5 +1,6 @@
 """``livecalc import``: a writer's draft becomes ``docs/<slug>.md``; a malformed draft is refused, naming
-the file and the line, and nothing is written; a draft without DRAFT_READY is not published."""
+the file and the line, and nothing is written; a draft without DRAFT_READY is not published. Also the
+build's reading of each page's front matter: as MkDocs reads it, with its status and slug checked."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from livecalc import publishing  # noqa: E402
 from publishing_support import (  # noqa: E402
     GUIDE,
     GUIDE_DRAFT,
+    REPO,
     article,
     build,
     copy_project,
@@ -348,3 +352,82 @@ def test_front_matter_that_is_not_valid_yaml_stops_the_build_with_its_line(tmp_p
     assert not built.ok
     # Line 2 of the file, column 21: the second ': ' (after "Funding rates"), counted by hand.
     assert "docs/broken.md: front matter is not valid YAML (line 2, column 21: mapping values are not allowed here)" in built.output
+
+
+# --- Front matter: one reading, the rules of each page ---------------------------------------------------
+
+
+def problem_by_pure_pyyaml(markdown: str) -> str | None:
+    """The problem as PyYAML's pure-Python loader decides and words it (``checked_front_matter`` decides
+    with MkDocs' own loader and asks this one only for the wording)."""
+    end = markdown.find("\n---\n", 3)
+    if not markdown.startswith("---\n") or end < 4:  # MkDocs' block holds at least one line
+        return None
+    block = markdown[4:end + 1]
+    try:
+        data = yaml.load(block, yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = error.problem_mark
+        return (f"front matter is not valid YAML (line {mark.line + 2}, column {mark.column + 1}: {error.problem}); "
+                "quote a value that holds ': ' or '#'")
+    if data is not None and not isinstance(data, dict):
+        return "front matter is not a list of 'key: value' lines"
+    return None
+
+
+FRONT_MATTERS = [
+    "---\ntitle: A guide\nstatus: draft\nslug: a-guide\n---\n# A guide\n",
+    "---\ntitle: Margin: a guide\n---\nText\n",  # a colon in a value
+    "---\ntitle: 'Margin: a guide'\ndate: 2026-11-26\n---\nText\n",  # a date becomes a date
+    "---\n- a\n- b\n---\nText\n",  # a list, not a mapping
+    "---\n---\nText\n",  # empty
+    "---\ntags: [a, b\n---\nText\n",  # unclosed flow sequence
+    "---\nkey: value\n  bad indent: x\n---\n",
+    "Title: MultiMarkdown meta\nStatus: draft\n\n# Body\n",  # no --- block: MkDocs' other meta style
+    "# No front matter at all\n",
+]
+
+
+@pytest.mark.parametrize("markdown", FRONT_MATTERS)
+def test_one_reading_of_front_matter_gives_what_mkdocs_and_pure_pyyaml_give(markdown):
+    meta, problem = publishing.checked_front_matter(markdown)
+    assert meta == publishing.front_matter(markdown)  # what MkDocs reads (mkdocs.utils.meta.get_data)
+    assert problem == publishing.front_matter_problem(markdown) == problem_by_pure_pyyaml(markdown)
+
+
+def test_the_sites_pages_front_matter_reads_the_same_both_ways():
+    for path in publishing.pages(REPO / "docs"):
+        text = path.read_text("utf-8")
+        assert publishing.checked_front_matter(text) == (publishing.front_matter(text), problem_by_pure_pyyaml(text)), path
+
+
+def test_the_multimarkdown_status_is_read():
+    meta, problem = publishing.checked_front_matter(FRONT_MATTERS[-2])
+    assert problem is None and publishing.is_draft(meta)
+
+
+GUIDE_PAGE = "---\ntitle: A guide\nstatus: ready\n---\n# A guide\n\nText.\n"
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("status: ready", ([], False)),
+    ("status: draft", ([], True)),
+    ("status: Draft", ([], True)),  # any case
+    ("status: redy", (["docs/guide.md: status is 'redy'; write 'status: ready' to publish the page or "
+                       "'status: draft' to keep it out of the built site"], False)),  # a typo: an error, not published
+    ("status: ready\nslug: guide", ([], False)),
+    ("status: ready\nslug: other-name", (["docs/guide.md: front matter slug 'other-name' but the page is published "
+                                          "at /guide/; rename the file to other-name.md or correct the slug "
+                                          "(the file name is the address)"], False)),
+])
+def test_the_build_finds_each_pages_draft_status_and_slug_problems(front, expected):
+    """What the hooks' on_files asks of every page: ``(problems, is a draft)``."""
+    page = GUIDE_PAGE.replace("status: ready", front)
+    assert publishing.check_page(page, "docs/guide.md", "guide.md") == expected
+
+
+def test_a_pages_slug_is_checked_against_its_own_file_name():
+    text = GUIDE_PAGE.replace("status: ready", "status: ready\nslug: guide")
+    assert publishing.check_page(text, "docs/guide.md", "guide.md") == ([], False)
+    problems, _ = publishing.check_page(text, "docs/renamed.md", "renamed.md")
+    assert problems[0].startswith("docs/renamed.md: front matter slug 'guide' but the page is published at /renamed/")

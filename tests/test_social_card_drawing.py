@@ -4,6 +4,7 @@
 blends every pixel one by one with the formula of ``livecalc.social`` before that change
 (``below + ((color - below) * alpha + 127) // 255``), on a canvas built the same way. The PNG is read
 back by hand (zlib, filter type 0 per row), so the comparison is of pixels, not of compressed bytes.
+Last, the one cache the build keeps: a card is named by a digest of everything that makes it.
 """
 
 from __future__ import annotations
@@ -121,3 +122,31 @@ def test_a_card_is_a_1200_by_630_png_showing_its_title():
     assert one[:3] == background and one[-3:] == background  # the corners are the background
     white = bytes(social.TEXT)
     assert white in {one[i:i + 3] for i in range(0, len(one), 3)}  # the title's full-coverage pixels
+
+
+def test_a_cached_card_is_named_by_what_makes_it_so_an_edited_title_gets_a_new_card(tmp_path, monkeypatch):
+    """``.cache/livecalc-social`` holds each card under a digest of its title, the site's name and
+    tagline, and the drawing code and font: the same texts are copied, not drawn again; a new title is drawn."""
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    drawn: list[str] = []
+    draw = social.draw_card
+    monkeypatch.setattr(social, "draw_card", lambda title, *rest: drawn.append(title) or draw(title, *rest))
+
+    def card(title: str, target: str, **texts) -> bytes:
+        texts = {"site_name": "livecalc", "tagline": social.TAGLINE, **texts}
+        return social.write_card(site / target, title=title, cache_dir=cache, **texts).read_bytes()
+
+    first = card("Bitcoin liquidation price at 10x", "a.png")
+    assert card("Bitcoin liquidation price at 10x", "b.png") == first and drawn == ["Bitcoin liquidation price at 10x"]
+    edited = card("Bitcoin liquidation price at 20x", "a.png")
+    assert edited != first and drawn[-1] == "Bitcoin liquidation price at 20x"
+    assert pixels(edited)[2] == reference_card("Bitcoin liquidation price at 20x", "livecalc", social.TAGLINE)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        f"{social.card_key(title, 'livecalc', social.TAGLINE)}.png"
+        for title in ("Bitcoin liquidation price at 10x", "Bitcoin liquidation price at 20x"))
+
+    card("Bitcoin liquidation price at 20x", "c.png", site_name="other site")  # another site's name: drawn
+    assert len(drawn) == 3
+    monkeypatch.setattr(social, "drawing_digest", lambda: "other drawing code")
+    card("Bitcoin liquidation price at 20x", "d.png")  # other drawing code: drawn again
+    assert len(drawn) == 4

@@ -12,11 +12,10 @@ Every rule is in the ``livecalc`` package (publishing, social, audit), so the co
 (``livecalc check``), the build and the tests apply the same ones. The file sits in the theme's
 ``overrides/`` folder so that a copy of the site's sources (config, docs, overrides) builds as is.
 
-A writer rebuilds the same pages many times, so each step keeps its per-page answers in ``.cache/``
-(git-ignored) under a digest of the page and of the code that answers: ``livecalc-pages`` (drafts and
-slugs, by the Markdown text), ``livecalc-social`` (cards, by title), ``livecalc-audit`` (what the
-audit read from each page, by its HTML). A changed page is read again; the answers are the same with
-or without the caches (tests/test_audit_cache.py).
+Each build reads every page's front matter and audits every built page afresh (a few milliseconds a
+page, no cache to keep right). Only the social cards are kept between builds, in
+``.cache/livecalc-social`` (git-ignored), each named by a digest of its title, the site's name and
+tagline, and the drawing code and font (``livecalc.social.card_key``).
 """
 
 from __future__ import annotations
@@ -54,24 +53,18 @@ def on_pre_build(config) -> None:
 
 
 def on_files(files, config):
-    """Drafts (front matter ``status: draft``) become MkDocs drafts, unless previewing.
-
-    Each page's answer is kept between builds (``.cache/livecalc-pages``, by the page's text): a
-    rebuild reads the YAML of changed pages only.
-    """
+    """Drafts (front matter ``status: draft``) become MkDocs drafts, unless previewing."""
     preview = config.extra["publishing"]["preview_drafts"]
-    checks = publishing.PageChecks(Path(config.config_file_path).parent / ".cache" / "livecalc-pages")
     problems = []
     for file in files.documentation_pages(inclusion=InclusionLevel.all):
         if file.inclusion.is_excluded():
             continue
         where = f"{Path(config.docs_dir).name}/{file.src_uri}"
         text = file.content_string  # also for a page that another plugin generated
-        found, draft = checks.check(text, where, file.src_uri)
+        found, draft = publishing.check_page(text, where, file.src_uri)
         problems.extend(found)
         if draft and not preview:
             file.inclusion = InclusionLevel.DRAFT
-    checks.save()
     if problems:
         raise PluginError("livecalc: " + "\n".join(problems))
     return files
@@ -106,15 +99,14 @@ def on_post_page(output: str, page, config) -> str:
 
 def on_post_build(config) -> None:
     site_dir = Path(config.site_dir)
-    caches = Path(config.config_file_path).parent / ".cache"
+    cards = Path(config.config_file_path).parent / ".cache" / "livecalc-social"
     tagline = config.extra["publishing"].get("card_tagline", social.TAGLINE)
     for url, title in _built:
         social.write_card(site_dir / social.card_path(url), title=title, site_name=config.site_name,
-                          tagline=tagline, cache_dir=caches / "livecalc-social")
+                          tagline=tagline, cache_dir=cards)
 
     pages: list[audit.PageFacts] = []
-    # Each page's facts are kept between builds (.cache/livecalc-audit): a rebuild parses changed pages only.
-    findings = audit.audit_site(site_dir, caches.parent / audit.CACHE_FOLDER, pages=pages)
+    findings = audit.audit_site(site_dir, pages=pages)
     errors = [f for f in findings if f.severity == audit.ERROR]
     for finding in findings:
         if finding not in errors or _serving:
