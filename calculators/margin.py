@@ -1,7 +1,6 @@
 """Margin mathematics for linear (USDT-margined) perpetuals and futures, long and short.
 
-Notation (as in the project's reference, ``shared/reference/margin-formulas.md``):
-``s`` is +1 for a long and -1 for a short, ``Q`` the quantity in base units, ``EP`` the entry price,
+Notation: ``s`` is +1 for a long and -1 for a short, ``Q`` the quantity in base units, ``EP`` the entry price,
 ``MP`` the mark price, ``N = Q * EP`` the notional at entry, ``L`` the leverage, ``M`` the isolated
 margin, ``WB`` the wallet balance, ``MMR`` the maintenance margin rate and ``cum`` the maintenance
 amount (Binance's "cum", Bybit's "MM deduction").
@@ -17,7 +16,23 @@ Two models of the maintenance requirement are offered wherever it matters:
 
 Every function takes keyword arguments only, checks them, and raises :class:`MarginInputError`
 naming the field and the value when one is unusable. No function returns NaN, an infinity or a
-negative price: where no positive price exists the result is ``None``.
+negative price: where no positive price exists the result is ``None``, and where a result would
+overflow the input that makes it so is refused.
+
+Public sources of the formulas (each function names the one it follows):
+
+- Binance FAQ, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (2020-08-14),
+  https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93
+- Binance FAQ, "Leverage and Margin of USDⓈ-M Futures",
+  https://www.binance.com/en/support/faq/360033162192
+- Binance FAQ, "How to Calculate Profit and Loss for Futures Contracts",
+  https://www.binance.com/en/support/faq/3a55a23768cb416fb404f06ffedde4b2
+- Bybit help centre, "Liquidation Price (USDT Contract)" (legacy article 900000181046),
+  https://help.bybit.com/hc/en-us/articles/900000181046-Liquidation-Price-USDT-Contract-
+- Bybit help centre, "Bankruptcy Price (USDT Contract)" (the isolated-margin formulas
+  ``EP * (1 -/+ 1/L)``, and: a liquidated position is closed at the bankruptcy price, so its whole
+  initial margin is lost)
+- Hyperliquid Docs, "Liquidations", https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations
 
 This module imports the standard library only, so it runs unchanged in CPython and in Pyodide.
 """
@@ -43,15 +58,21 @@ __all__ = [
     "ShockResult",
     "Tier",
     "TierTable",
+    "TieredLiquidation",
     "account_state",
     "bankruptcy_price",
+    "distance_to_liquidation",
     "initial_margin",
+    "initial_margin_rate",
+    "liquidated_at_entry",
     "liquidation_price_cross",
     "liquidation_price_isolated",
     "liquidation_price_tiered",
     "load_tier_table",
     "maintenance_margin",
+    "notional",
     "position_pnl",
+    "quantity",
     "shock",
     "tier_for_notional",
     "TIER_TABLES",
@@ -122,6 +143,21 @@ def _price_or_none(price: float) -> float | None:
     return None
 
 
+def _finite(field: str, value: Any, result: float, *, positive: bool = False) -> float:
+    """``result`` if it is a finite number (and above zero with ``positive``), else refuse ``field``.
+
+    Valid inputs can still make a double overflow (a margin of 1e300 at 10x) or underflow to zero
+    (a notional of 1e-300 at a price of 1e300); the input that makes it so is named rather than an
+    infinity or a zero returned.
+    """
+    if not math.isfinite(result):
+        raise MarginInputError(field, value, "is too large: the result would overflow")
+    if positive and result <= 0:
+        raise MarginInputError(field, value, "is too small: the result would round to zero")
+    # -0.0 (a short's zero profit) prints as "-0"; it is the same number as 0
+    return result + 0.0
+
+
 # --------------------------------------------------------------------------------------------
 # Isolated positions
 # --------------------------------------------------------------------------------------------
@@ -160,14 +196,117 @@ def maintenance_margin(
     return max(value, 0.0)
 
 
+# --------------------------------------------------------------------------------------------
+# Derived figures of an isolated position
+# --------------------------------------------------------------------------------------------
+
+def notional(*, margin: float, leverage: float) -> float:
+    """Position value at entry of an isolated position opened with ``margin``: ``N = M * L``.
+
+    The inverse of :func:`initial_margin` (``IM = N / L``). Source: Binance FAQ "Leverage and Margin
+    of USDⓈ-M Futures", https://www.binance.com/en/support/faq/360033162192 (initial margin is the
+    position value divided by the leverage).
+
+    1,000 of margin at 10x opens 10,000 of position:
+
+    >>> notional(margin=1_000, leverage=10)
+    10000.0
+    """
+    m = _positive("margin", margin)
+    return _finite("margin", margin, m * _leverage("leverage", leverage))
+
+
+def quantity(*, notional: float, entry_price: float) -> float:
+    """Quantity in base units of a position of value ``notional`` at ``entry_price``: ``Q = N / EP``.
+
+    Source: Binance FAQ "How to Calculate Profit and Loss for Futures Contracts",
+    https://www.binance.com/en/support/faq/3a55a23768cb416fb404f06ffedde4b2 (initial margin
+    = quantity * entry price * IMR, so the position value is quantity times entry price).
+
+    10,000 of BTC at 65,000 is 10,000 / 65,000 = 0.153846... BTC; 10,000 at 50,000 is 0.2 BTC:
+
+    >>> round(quantity(notional=10_000, entry_price=65_000), 6)
+    0.153846
+    >>> quantity(notional=10_000, entry_price=50_000)
+    0.2
+    """
+    n = _positive("notional", notional)
+    ep = _positive("entry_price", entry_price)
+    return _finite("notional", notional, n / ep, positive=True)
+
+
+def initial_margin_rate(*, leverage: float) -> float:
+    """Initial margin as a fraction of the notional: ``IMR = 1 / L``.
+
+    Source: Binance FAQ "How to Calculate Profit and Loss for Futures Contracts",
+    https://www.binance.com/en/support/faq/3a55a23768cb416fb404f06ffedde4b2 ("IMR = 1 / leverage").
+    At 20x the margin is 5% of the position:
+
+    >>> initial_margin_rate(leverage=20)
+    0.05
+    """
+    return 1.0 / _leverage("leverage", leverage)
+
+
+def distance_to_liquidation(*, reference_price: float, liquidation_price: float | None) -> float | None:
+    """How far the liquidation price is from a reference price, as a fraction of the reference:
+    ``|LP - ref| / ref``; ``None`` when there is no liquidation price.
+
+    The reference is the entry price for a position about to open, the mark price for an open one.
+    Source: the definition of a relative change; the prices follow the Binance FAQ "How to Calculate
+    Liquidation Price of USDⓈ-M Futures Contracts",
+    https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93.
+
+    The guide's 10x long from 65,000 liquidated at 58,825 (simple model) is
+    (65,000 - 58,825) / 65,000 = 6,175 / 65,000 = 9.5% away:
+
+    >>> distance_to_liquidation(reference_price=65_000, liquidation_price=58_825)
+    0.095
+    >>> distance_to_liquidation(reference_price=65_000, liquidation_price=None) is None
+    True
+    """
+    ref = _positive("reference_price", reference_price)
+    if liquidation_price is None:
+        return None
+    lp = _positive("liquidation_price", liquidation_price)
+    return _finite("liquidation_price", liquidation_price, abs(lp - ref) / ref)
+
+
+def liquidated_at_entry(*, side: str, entry_price: float, liquidation_price: float | None) -> bool:
+    """Whether a position would be liquidated as soon as it opens: its liquidation price is at or
+    beyond the entry on the losing side. ``True`` when a long's ``LP >= EP`` or a short's ``LP <= EP``;
+    ``False`` when there is no liquidation price (``None``).
+
+    This happens when the margin is below the maintenance requirement at entry, for example when the
+    maintenance rate is at or above ``1/L``. Source: Binance FAQ "How to Calculate Liquidation Price of
+    USDⓈ-M Futures Contracts", https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93
+    (liquidation once the margin balance falls to the maintenance margin).
+
+    A 125x long from 65,000 at a 1% maintenance rate liquidates at 65,000 * (1 - 0.008 + 0.01)
+    = 65,130 (simple model), above its entry:
+
+    >>> liquidated_at_entry(side="long", entry_price=65_000, liquidation_price=65_130)
+    True
+    >>> liquidated_at_entry(side="short", entry_price=65_000, liquidation_price=65_130)
+    False
+    """
+    s = _side("side", side)
+    ep = _positive("entry_price", entry_price)
+    if liquidation_price is None:
+        return False
+    lp = _positive("liquidation_price", liquidation_price)
+    return lp >= ep if s == 1 else lp <= ep
+
+
 def bankruptcy_price(*, side: str, entry_price: float, quantity: float, margin: float) -> float | None:
     """Price at which an isolated position's margin is fully lost: ``BP = EP - s * M / Q``.
 
     Returns ``None`` where that price is not positive: a long whose margin covers its whole notional
     (1x or over-collateralised) cannot lose all of it.
 
-    Source: ``shared/reference/margin-formulas.md`` (bankruptcy price); Bybit help centre,
-    "Bankruptcy price".
+    Source: Bybit help centre, "Bankruptcy Price (USDT Contract)": for isolated margin
+    ``BP = EP * (1 - s * IMR)`` with ``IMR = 1/L``, which is ``EP - s*M/Q`` when ``M = Q*EP/L``.
+    Its example, a 50x long from 10,000: 10,000 * (1 - 2%) = 9,800.
 
     A long of 0.2 BTC at 50,000 with 1,000 of margin is bankrupt after a 1,000 / 0.2 = 5,000 fall:
 
@@ -329,6 +468,17 @@ def tier_for_notional(*, table: TierTable | str, notional: float) -> Tier:
     )
 
 
+@dataclass(frozen=True)
+class TieredLiquidation:
+    """A tiered liquidation price and the tier whose rate and maintenance amount gave it."""
+
+    #: ``None`` when no positive price liquidates the position
+    price: float | None
+    #: exchange model: the tier holding ``Q * price`` (the last tier above the table's cap);
+    #: simple model, or no price: the tier of the notional at entry
+    tier: Tier
+
+
 def liquidation_price_tiered(
     *,
     side: str,
@@ -337,8 +487,9 @@ def liquidation_price_tiered(
     margin: float,
     table: TierTable | str,
     model: str = "exchange",
-) -> float | None:
-    """Isolated liquidation price with the MMR and maintenance amount taken from a tier table.
+) -> TieredLiquidation:
+    """Isolated liquidation price with the MMR and maintenance amount taken from a tier table, and
+    the tier it settled on.
 
     Under ``model="exchange"`` the requirement is on the value at the liquidation price, so the tier
     is the one that holds ``Q * LP``: start from the entry's tier, compute the price, and move to the
@@ -347,24 +498,29 @@ def liquidation_price_tiered(
     requirement is strictly monotonic in the price and exactly one tier is consistent; if the
     iteration were ever to cycle, or a tier's line has no positive root, every tier is tried. Above
     the table's last cap (a short whose notional grows as the price rises) the last tier applies.
-    ``None`` only when no positive price liquidates the position. Under ``model="simple"`` the
-    requirement is on the value at entry, so the entry's tier is used.
+    The price is ``None`` only when no positive price liquidates the position; the tier is then the
+    entry's. Under ``model="simple"`` the requirement is on the value at entry, so the entry's tier
+    is used.
 
-    Source: Binance FAQ "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (2020-08-14);
-    tier table: Binance announcement of 2021-03-18 (``calculators/data``).
+    Source: Binance FAQ "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (2020-08-14),
+    https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93 ("If your position
+    (calculated at the liquidation price) and the current position (calculated at the opening price)
+    are of different levels", recalculate with the level at the liquidation price); tier table:
+    Binance announcement of 2021-03-18 (``calculators/data``).
 
     A 2 BTC long at 60,000 (notional 120,000, tier 2: MMR 0.5%, cum 50) with 12,000 of margin:
     (120,000 - 12,000 - 50) / (2 * 0.995) = 54,246.23..., whose notional 108,492 stays in tier 2:
 
-    >>> round(liquidation_price_tiered(side="long", entry_price=60_000, quantity=2,
-    ...                                margin=12_000, table="binance-btcusdt-2021-03-18"), 2)
-    54246.23
+    >>> result = liquidation_price_tiered(side="long", entry_price=60_000, quantity=2,
+    ...                                   margin=12_000, table="binance-btcusdt-2021-03-18")
+    >>> round(result.price, 2), result.tier.mmr, result.tier.maintenance_amount
+    (54246.23, 0.005, 50.0)
     """
     tiers = _table(table)
     ep = _positive("entry_price", entry_price)
     q = _positive("quantity", quantity)
     _model("model", model)
-    tier = tier_for_notional(table=tiers, notional=q * ep)
+    entry_tier = tier = tier_for_notional(table=tiers, notional=q * ep)
 
     def price_in(t: Tier) -> float | None:
         return liquidation_price_isolated(
@@ -373,7 +529,7 @@ def liquidation_price_tiered(
         )
 
     if model == "simple":
-        return price_in(tier)
+        return TieredLiquidation(price=price_in(tier), tier=tier)
     last = tiers.tiers[-1]
     seen: set[Tier] = set()
     while tier not in seen:
@@ -387,13 +543,13 @@ def liquidation_price_tiered(
         # opened, and the last tier goes on applying above it.
         next_tier = last if q * price > last.cap else tier_for_notional(table=tiers, notional=q * price)
         if next_tier == tier:
-            return price
+            return TieredLiquidation(price=price, tier=tier)
         tier = next_tier
     for candidate in tiers.tiers:
         price = price_in(candidate)
         if price is not None and candidate.floor <= q * price and (q * price <= candidate.cap or candidate == last):
-            return price
-    return None
+            return TieredLiquidation(price=price, tier=candidate)
+    return TieredLiquidation(price=None, tier=entry_tier)
 
 
 # --------------------------------------------------------------------------------------------
@@ -630,8 +786,11 @@ def shock(
     of the isolated convention (real exchanges may close positions one by one; this is the bound a
     reader should plan for). Otherwise nothing is closed and the balance left is the equity.
 
-    Source: ``shared/reference/margin-formulas.md`` ("What real exchanges do that closed forms leave
-    out": a liquidated isolated position loses its whole margin).
+    Source: Bybit help centre, "Bankruptcy Price (USDT Contract)": a liquidated position is closed
+    at its bankruptcy price, so its whole initial margin is lost (what is left above the bankruptcy
+    price goes to the insurance fund); Binance FAQ "How to Calculate Liquidation Price of USDⓈ-M
+    Futures Contracts", https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93,
+    for the cross-margin condition.
 
     A 3,000 wallet, a 10x short of 10,000 of ETH from 3,400 with 1,000 of margin, ETH +15%:
     isolated, the short is liquidated (loss 1,500 exceeds its margin) and 2,000 is left; cross, the
