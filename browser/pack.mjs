@@ -1,6 +1,6 @@
-// Build step, run by macros/engine.py under Node: prepare the Python the reader's browser runs.
+// Build step, run by browser/pack.py under Node: prepare the Python the reader's browser runs.
 //
-//   node macros/engine.mjs PYODIDE_DIR APP_DIR OUT_DIR
+//   node browser/pack.mjs PYODIDE_DIR APP_DIR OUT_DIR
 //
 // Pyodide's npm package ships the standard library as .py source only, so a browser would spend
 // most of its start-up compiling it (about 4 s on a 2-core machine). Here, inside the same Pyodide
@@ -8,7 +8,7 @@
 //   1. run the calculators the way the browser's worker does, with good and bad inputs, and record
 //      which standard-library modules Pyodide and the calculators import;
 //   2. write OUT_DIR/python_stdlib.zip: only those modules, precompiled to .pyc;
-//   3. write OUT_DIR/livecalc.zip: the app tree of APP_DIR (calculators + the display modules),
+//   3. write OUT_DIR/livecalc.zip: the app tree of APP_DIR (calculators/ and presentation/),
 //      precompiled to .pyc, data files as they are;
 //   4. start a second Pyodide on those two zips, run the same inputs again and check that every
 //      answer is identical: a module missing from the trimmed library fails the build here, not in
@@ -22,7 +22,7 @@ import { pathToFileURL } from "node:url";
 
 const [pyodideDir, appDir, outDir] = process.argv.slice(2);
 if (!pyodideDir || !appDir || !outDir) {
-  console.error("usage: node macros/engine.mjs PYODIDE_DIR APP_DIR OUT_DIR");
+  console.error("usage: node browser/pack.mjs PYODIDE_DIR APP_DIR OUT_DIR");
   process.exit(2);
 }
 const { loadPyodide, version } = await import(pathToFileURL(join(pyodideDir, "pyodide.mjs")).href);
@@ -43,45 +43,46 @@ async function listFiles(dir) {
   return out;
 }
 
-// The inputs of the recorded run: each calculator's defaults typed as text (as the browser sends
-// them), a few positions, each choice, and inputs the module must refuse.
+// The inputs of the recorded run, all read from the descriptions: each calculator's defaults typed
+// as text (as the browser sends them), three rows for a calculator with rows, each choice, and inputs
+// the module must refuse in every number field.
 function workload(py) {
-  const describe = py.pyimport("calculators.descriptions");
+  const described = JSON.parse(py.runPython(String.raw`
+import json
+from calculators import descriptions
+json.dumps({name: {"description": descriptions.describe(name),
+                   "completed": descriptions.complete_inputs(calc, {})}
+            for name, calc in descriptions.CALCULATORS.items()})
+`));
+  const asText = (object) => Object.fromEntries(Object.entries(object).map(([key, value]) =>
+    [key, Array.isArray(value) ? value.map(asText) : String(value)]));
   const cases = [];
-  for (const name of ["isolated", "cross", "compare"]) {
-    const calc = describe.CALCULATORS.get(name);
-    const completed = describe.complete_inputs(calc, py.toPy({}));
-    const base = JSON.parse(py.pyimport("json").dumps(completed));
-    completed.destroy();
-    calc.destroy();
-    const asText = (object) => Object.fromEntries(Object.entries(object).map(([key, value]) =>
-      [key, Array.isArray(value) ? value.map(asText) : String(value)]));
-    const typed = asText(base);
+  for (const [name, { description, completed }] of Object.entries(described)) {
+    const typed = asText(completed);
     cases.push([name, typed]);
-    if (typed.positions) {
-      const three = { ...typed, positions: [0, 1, 2].map((i) => ({ ...typed.positions[0], label: `P${i}` })) };
-      three.positions[1].side = "short";
+    const rows = description.rows;
+    if (rows) {
+      const three = { ...typed, [rows.name]: [0, 1, 2].map((i) => ({ ...typed[rows.name][0] })) };
       cases.push([name, three]);
     }
-    for (const field of ["entry_price", "leverage", "wallet_balance"]) {
-      for (const bad of ["", "abc", "1e309", "-1", "NaN", "9".repeat(80), "</script>"]) {
-        if (field in typed) cases.push([name, { ...typed, [field]: bad }]);
+    for (const field of description.fields) {
+      if (field.kind === "choice") {
+        for (const [key] of field.choices) cases.push([name, { ...typed, [field.name]: key }]);
+      } else if (field.kind === "number") {
+        for (const bad of ["", "abc", "1e309", "-1", "NaN", "9".repeat(80), "</script>", "1,5", "$1,000.5 "]) {
+          cases.push([name, { ...typed, [field.name]: bad }]);
+        }
       }
     }
-    cases.push([name, { ...typed, model: "simple" }]);
   }
-  cases.push(["isolated", { side: "short", entry_price: "3,400", leverage: "20x", margin: "$500", mmr: "0.5%",
-    tier_table: "binance-btcusdt-2021-03-18", model: "exchange" }]);
-  cases.push(["isolated", { side: "long", entry_price: "65000", leverage: "125", margin: "100000", mmr: "0.5",
-    tier_table: "binance-btcusdt-2021-03-18", model: "exchange" }]);
   cases.push(["nope", {}]);
-  cases.push(["isolated", { side: "sideways" }]);
-  describe.destroy();
+  const first = Object.keys(described)[0];
+  cases.push([first, { side: "sideways" }]);
   return cases;
 }
 
 function runAll(py, cases) {
-  const answer = py.pyimport("livecalc_web.display").answer;
+  const answer = py.pyimport("presentation.display").answer;
   const results = cases.map(([name, inputs]) => {
     const raw = py.toPy(inputs);
     const result = answer(name, raw);

@@ -1,4 +1,4 @@
-"""The build step that puts the calculators' Python engine into the site.
+"""The build step that packs the calculators' engine for the browser and puts it into the site.
 
 A reader's browser runs ``calculators/`` through Pyodide. The site carries, under
 ``assets/livecalc/``:
@@ -6,14 +6,15 @@ A reader's browser runs ``calculators/`` through Pyodide. The site carries, unde
 - ``pyodide-<version>/``: ``pyodide.mjs``, ``pyodide.asm.mjs`` and ``pyodide.asm.wasm``, copied from
   the pinned npm package (``node_modules/pyodide``); nothing else of the package is needed;
 - ``python_stdlib-<hash>.zip``: the part of Python's standard library that Pyodide and the
-  calculators import, precompiled to bytecode *inside the same Pyodide* by ``macros/engine.mjs``
+  calculators import, precompiled to bytecode *inside the same Pyodide* by ``browser/pack.mjs``
   under Node (the npm package ships source only, and compiling it is most of a naive start-up);
-- ``livecalc-<hash>.zip``: the app, a plain zip of ``calculators/`` plus the two presentation
-  modules the worker uses (``macros/format.py`` and ``macros/display.py``, packed as
-  ``livecalc_web``), also precompiled. Pyodide imports it straight from the zip (it is put on
+- ``livecalc-<hash>.zip``: the app, the packages ``calculators/`` and ``presentation/`` as they are
+  in the repository, also precompiled. Pyodide imports it straight from the zip (it is put on
   ``PYTHONPATH``), so no wheel, no micropip, no pyodide-build and no network are involved: the code
   is pure Python and needs no compiling for WebAssembly;
-- ``widgets.mjs``, ``worker.mjs``, ``livecalc.css`` from ``calculators/web/``.
+- ``calculators/<name>-<hash>.json``: each calculator's description (fields, grammar, output tree),
+  once for the whole site, which the form's script reads;
+- the browser's modules and styles from ``browser/`` (``*.mjs`` but this build step's own, ``*.css``).
 
 The Node step is cached in ``.cache/livecalc/`` under a key made of the Pyodide version and the
 contents of everything that goes into the two zips, so it runs once per change, not once per build.
@@ -43,8 +44,8 @@ log = logging.getLogger("mkdocs.plugins.livecalc")
 ASSETS = "assets/livecalc"
 #: the files of the npm package a browser needs (the rest is for Node, types and the console demo)
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
-#: the browser-side files of the calculators
-WEB_FILES = ("widgets.mjs", "worker.mjs", "livecalc.css")
+#: the packages that run in the browser, as they are in the repository
+APP_PACKAGES = ("calculators", "presentation")
 #: how many prepared engines to keep in the cache
 KEEP_CACHED = 4
 #: the repository: the npm package, ``calculators/`` and the cache are found from this package's own
@@ -54,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class PreparedEngine:
-    """The two zips made by ``macros/engine.mjs``, in the cache, and what the browser needs to know."""
+    """The two zips made by ``browser/pack.mjs``, in the cache, and what the browser needs to know."""
 
     directory: Path
     stdlib_name: str
@@ -75,10 +76,10 @@ class EngineBuild:
         if self.pyodide_url and not self.pyodide_url.endswith("/"):
             self.pyodide_url += "/"
         self.pyodide_dir = self.project_dir / "node_modules" / "pyodide"
-        self.web_dir = self.project_dir / "calculators" / "web"
+        self.web_dir = Path(__file__).resolve().parent
         self.cache_dir = self.project_dir / ".cache" / "livecalc"
         self._prepared: PreparedEngine | None = None
-        self._web_versions: dict[str, str] | None = None
+        self._descriptions: dict[str, tuple[str, bytes]] | None = None
         self.used = False
 
     # ------------------------------------------------------------------------------------ version
@@ -104,25 +105,37 @@ class EngineBuild:
     # ------------------------------------------------------------------------------------ the app tree
 
     def app_files(self) -> dict[str, bytes]:
-        """The app zip's contents before compiling: ``calculators/`` and the presentation modules."""
+        """The app zip's contents before compiling: the packages of :data:`APP_PACKAGES`, their Python
+        modules (tests left out) and their data files."""
         files: dict[str, bytes] = {}
-        package = self.project_dir / "calculators"
-        for path in sorted(package.rglob("*")):
-            relative = path.relative_to(self.project_dir).as_posix()
-            parts = path.relative_to(package).parts
-            if not path.is_file() or parts[0] in ("web", "tests") or "__pycache__" in parts:
-                continue
-            if path.suffix == ".py" and not (path.name.startswith("test_") or path.name == "conftest.py"):
-                files[relative] = path.read_bytes()
-            elif path.suffix == ".json" and parts[0] == "data":
-                files[relative] = path.read_bytes()
-        macros = Path(__file__).parent
-        files["livecalc_web/__init__.py"] = (
-            b'"""The presentation modules of livecalc\'s macros (format, display), packed for the browser."""\n'
-        )
-        for name in ("format.py", "display.py"):
-            files[f"livecalc_web/{name}"] = (macros / name).read_bytes()
+        for package_name in APP_PACKAGES:
+            package = self.project_dir / package_name
+            for path in sorted(package.rglob("*")):
+                relative = path.relative_to(self.project_dir).as_posix()
+                parts = path.relative_to(package).parts
+                if not path.is_file() or "__pycache__" in parts:
+                    continue
+                if path.suffix == ".py" and not (path.name.startswith("test_") or path.name == "conftest.py"):
+                    files[relative] = path.read_bytes()
+                elif path.suffix == ".json" and parts[0] == "data":
+                    files[relative] = path.read_bytes()
         return files
+
+    def web_files(self) -> list[str]:
+        """The browser's files: its modules (not this build step's own) and styles."""
+        return sorted(p.name for p in self.web_dir.iterdir()
+                      if p.suffix in (".mjs", ".css") and p.name != "pack.mjs")
+
+    def descriptions(self) -> dict[str, tuple[str, bytes]]:
+        """Each calculator's description as JSON, by name: ``(file name with its hash, bytes)``."""
+        if self._descriptions is None:
+            from calculators import descriptions
+
+            self._descriptions = {}
+            for name in descriptions.CALCULATORS:
+                data = json.dumps(descriptions.describe(name), separators=(",", ":"), ensure_ascii=False).encode()
+                self._descriptions[name] = (f"{name}-{hashlib.sha256(data).hexdigest()[:10]}.json", data)
+        return self._descriptions
 
     # ------------------------------------------------------------------------------------ prepare
 
@@ -195,10 +208,19 @@ class EngineBuild:
 
     # ------------------------------------------------------------------------------------ URLs
 
-    def web_version(self, name: str) -> str:
-        if self._web_versions is None:
-            self._web_versions = {n: _short_hash(self.web_dir / n) for n in WEB_FILES}
-        return self._web_versions[name]
+    @functools.cached_property
+    def web_folder(self) -> str:
+        """``web-<hash>``: the browser's files sit together in a folder named by a digest of them all,
+        so that their relative imports of one another need no version of their own and a reader's
+        browser never mixes an old module with a new one."""
+        digest = hashlib.sha256()
+        for name in self.web_files():
+            digest.update(name.encode() + b"\0" + (self.web_dir / name).read_bytes())
+        return f"web-{digest.hexdigest()[:10]}"
+
+    def description_url(self, name: str, relative_to_root: str) -> str:
+        """The address of a calculator's description, relative to a page."""
+        return f"{relative_to_root}{ASSETS}/calculators/{self.descriptions()[name][0]}"
 
     def urls(self, relative_to_root: str) -> dict[str, Any]:
         """What a page's calculators need to start the engine, as URLs relative to that page."""
@@ -206,7 +228,7 @@ class EngineBuild:
         base = relative_to_root + ASSETS + "/"
         index = self.pyodide_url or f"{base}pyodide-{self.pyodide_version}/"
         return {
-            "worker": f"{base}worker.mjs?v={self.web_version('worker.mjs')}",
+            "worker": f"{base}{self.web_folder}/worker.mjs",
             "indexURL": index,
             "stdLibURL": base + engine.stdlib_name,
             "appURL": base + engine.app_name,
@@ -217,8 +239,8 @@ class EngineBuild:
         """The stylesheet and the widget module, written once per page before its first calculator."""
         base = relative_to_root + ASSETS + "/"
         return (
-            f'<link rel="stylesheet" href="{base}livecalc.css?v={self.web_version("livecalc.css")}">'
-            f'<script type="module" src="{base}widgets.mjs?v={self.web_version("widgets.mjs")}"></script>'
+            f'<link rel="stylesheet" href="{base}{self.web_folder}/livecalc.css">'
+            f'<script type="module" src="{base}{self.web_folder}/widgets.mjs"></script>'
         )
 
     # ------------------------------------------------------------------------------------ copy
@@ -230,8 +252,15 @@ class EngineBuild:
         engine = self.prepare()
         assets = Path(site_dir) / ASSETS
         assets.mkdir(parents=True, exist_ok=True)
-        for name in WEB_FILES:
-            _copy(self.web_dir / name, assets / name)
+        web = assets / self.web_folder
+        web.mkdir(exist_ok=True)
+        for name in self.web_files():
+            _copy(self.web_dir / name, web / name)
+        described = assets / "calculators"
+        described.mkdir(exist_ok=True)
+        for file_name, data in self.descriptions().values():
+            if not (described / file_name).is_file():
+                (described / file_name).write_bytes(data)
         _copy(engine.directory / "python_stdlib.zip", assets / engine.stdlib_name)
         _copy(engine.directory / "livecalc.zip", assets / engine.app_name)
         if not self.pyodide_url:

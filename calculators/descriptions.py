@@ -1,104 +1,289 @@
-"""The one description of each calculator: entry function, input fields and outputs.
+"""The one description of each calculator: its entry function, its inputs and its outputs as a tree.
 
-The build renders each calculator's form from these descriptions, the browser validates and
-dispatches with them (they travel as JSON), and the tests generate input vectors from them. Inputs
-arrive as plain data in the units a reader types (prices in USD, rates in percent, leverage as a
-multiple); :func:`run` parses and checks them, converts percentages to fractions, calls the margin
-module, and returns plain data. Nothing here is specific to a runtime: it is the same in CPython at
-build time and in Pyodide in the browser.
+A calculator is a function of the mathematics (``calculators.margin``, ``calculators.trading``) and
+one :class:`Calculator` here. Everything else reads the description: the build renders the form and
+the prerendered results from it, the browser validates with it (it ships as JSON, with the number
+grammar of :mod:`calculators.grammar`), the presentation code walks its output tree, ``fig()`` finds
+each output's unit in it, and the tests generate their vectors from it. Nothing outside this package
+names a calculator.
+
+Inputs arrive as plain data in the units a reader types (prices in USD, rates in percent, leverage
+as a multiple); :func:`run` parses and checks them, converts percentages to fractions, calls the
+entry function and returns plain data. Outputs give rates as fractions (``distance_pct`` 0.095 is
+shown as 9.50%). The same code runs in CPython at build time and in Pyodide in the browser.
+
+Adding a calculator: write its function (formula, public source, worked example as a doctest) in
+the mathematics, an entry function here that turns parsed inputs into a dict of plain data, and one
+:class:`Calculator` in :data:`CALCULATORS`; then give it a section on a page.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Union
 
-from . import margin
+from . import grammar, margin, trading
 from .errors import MarginInputError
+from .grammar import MAX_TEXT
 
-__all__ = ["CALCULATORS", "Calculator", "Field", "Output", "complete_inputs", "compute", "describe", "parse_inputs", "run"]
+__all__ = [
+    "CALCULATORS", "CHART_STEPS", "MAX_TEXT", "Calculator", "Chart", "Field", "Modes", "Output", "RowInputs",
+    "Rows", "complete_inputs", "compute", "describe", "parse_inputs", "run",
+]
 
-_GROUPED = re.compile(r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?$")  # no leading 0 group: "0,005" is a decimal
-_PLAIN_NUMBER = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
-# A cap on what a reader may type, so that a pasted novel is refused before it is parsed.
-MAX_TEXT = 64
-
+# ---------------------------------------------------------------------------------------------
+# The vocabulary of a description
+# ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Field:
-    """One input. ``unit`` is how the reader types it: ``usd``, ``percent``, ``multiple`` or ``none``."""
+    """One input. ``kind``: ``number``, ``choice`` or ``text``. ``unit`` is how the reader types a
+    number: ``usd``, ``percent`` (0.5 means 0.5%), ``multiple`` (10 or 10x) or ``none``."""
 
     name: str
     label: str
-    kind: str  # "number" or "choice"
+    kind: str
     unit: str = "none"
     minimum: float | None = None
     maximum: float | None = None
     #: whether ``minimum`` itself is allowed (a price must be above 0, a rate may be 0)
     minimum_inclusive: bool = True
-    step: str = "any"
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+
+    @functools.cached_property
+    def rules(self) -> dict[str, Any]:
+        """The bounds in JSON Schema's words, each with the message a reader sees when it is broken."""
+        rules: dict[str, Any] = {"messages": {}}
+        if self.minimum is not None:
+            key = "minimum" if self.minimum_inclusive else "exclusiveMinimum"
+            rules[key] = self.minimum
+            word = "at least" if self.minimum_inclusive else "above"
+            rules["messages"][key] = f"must be {word} {grammar.plain(self.minimum)}"
+        if self.maximum is not None:
+            rules["maximum"] = self.maximum
+            rules["messages"]["maximum"] = f"must be at most {grammar.plain(self.maximum)}"
+        return rules
+
+    @functools.cached_property
+    def spec(self) -> dict[str, Any]:
+        """What :func:`calculators.grammar.parse` and the browser's check read."""
+        return {"name": self.name, "label": self.label, "kind": self.kind, "unit": self.unit,
+                "choices": [list(choice) for choice in self.choices], "rules": self.rules}
+
+    def parse(self, where: str, value: Any) -> Any:
+        number = grammar.parse(self.spec, where, value)
+        return number / 100 if self.kind == "number" and self.unit == "percent" else number
 
 
 @dataclass(frozen=True)
 class Output:
-    """One result. ``unit``: ``usd`` (money), ``price``, ``percent`` (a fraction shown as %),
-    ``quantity``, ``ratio`` (a fraction shown as %), ``text`` or ``flag``."""
+    """One figure at ``outputs[name]``. ``unit``: ``usd`` (money), ``price``, ``percent`` and ``ratio``
+    (fractions shown as %), ``quantity``, ``count``, ``multiple``, ``text``, ``flag`` (yes/no) or
+    ``outcome`` (a position after a shock: liquidated, or open with its profit or loss)."""
 
     name: str
     label: str
     unit: str
+    help: str = ""
+    #: shown large, first: the figures a reader came for
+    primary: bool = False
+    node: str = field(default="output", init=False)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table with one row per item of the list ``outputs[name]`` and one column per output of a row.
+
+    The row's header is ``header`` formatted with the row (``"{label}"``, ``"{label} ({side})"``).
+    """
+
+    name: str
+    caption: str
+    columns: tuple[Output, ...]
+    header: str = "{label}"
+    header_label: str = "Position"
+    node: str = field(default="rows", init=False)
+
+
+@dataclass(frozen=True)
+class Modes:
+    """The same figures under several modes, side by side: ``outputs[mode][output.name]``."""
+
+    caption: str
+    modes: tuple[tuple[str, str], ...]
+    outputs: tuple[Output, ...]
+    node: str = field(default="modes", init=False)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Lines of ``outputs[name]`` (a list of points): ``x`` across, one line per series, and a marker
+    at the value of the input ``marker`` (a percent input)."""
+
+    name: str
+    title: str
+    caption: str
+    x: str
+    series: tuple[tuple[str, str], ...]
+    marker: str = ""
+    marker_label: str = ""
+    node: str = field(default="chart", init=False)
+
+
+Node = Union[Output, Rows, Modes, Chart]
+
+
+@dataclass(frozen=True)
+class RowInputs:
+    """A list input: rows of ``fields`` (positions of an account, fills of an order).
+
+    ``fill``: what a worked example may leave out of a row; a value ``"=field"`` copies another field
+    of the row, ``"{n}"`` in a text is the row's number. ``spread``: a list given once for all rows
+    (``moves: [0, 15%, 0]``) that sets one field of each row.
+    """
+
+    name: str
+    label: str
+    fields: tuple[Field, ...]
+    max_rows: int
+    fill: Mapping[str, Any] = field(default_factory=dict)
+    spread: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Calculator:
     name: str
     title: str
+    summary: str
     fields: tuple[Field, ...]
-    outputs: tuple[Output, ...]
+    outputs: tuple[Node, ...]
     function: Callable[[dict[str, Any]], dict[str, Any]]
-    #: fields of each row of the ``positions`` list, for calculators that take one
-    position_fields: tuple[Field, ...] = ()
-    position_outputs: tuple[Output, ...] = ()
-    max_positions: int = 0
+    rows: RowInputs | None = None
     defaults: Mapping[str, Any] = field(default_factory=dict)
-    #: results nested inside the outputs (per-mode, per-position), so each one has a unit too
-    nested_outputs: tuple[Output, ...] = ()
+    #: results ``fig()`` can show that the calculator's panel does not (nested in groups, per row)
+    more_outputs: tuple[Output, ...] = ()
+
+    @functools.cached_property
+    def units(self) -> dict[str, str]:
+        """Every output's unit by its name, wherever it sits in the tree."""
+        found: dict[str, str] = {}
+        for output in reversed(_all_outputs(self.outputs + self.more_outputs)):
+            found[output.name] = output.unit
+        return found
 
     def unit_of(self, name: str) -> str | None:
-        for output in self.outputs + self.position_outputs + self.nested_outputs:
-            if output.name == name:
-                return output.unit
-        return None
+        return self.units.get(name)
+
+    @functools.cached_property
+    def all_fields(self) -> tuple[Field, ...]:
+        return self.fields + (self.rows.fields if self.rows else ())
 
 
-SIDE = Field("side", "Side", "choice", choices=(("long", "Long"), ("short", "Short")))
-MODEL = Field(
-    "model", "Liquidation model", "choice",
-    choices=(("exchange", "Exchange (maintenance on mark value)"),
-             ("simple", "Simple (maintenance on entry value)")),
-    help="Exchange: Binance USD-M and Hyperliquid. Simple: the classic textbook formula (Bybit legacy, KuCoin).",
-)
-TIER_TABLE = Field(
-    "tier_table", "Maintenance tiers", "choice",
-    choices=(("none", "None: use the rate above"),) + tuple(
-        (key, margin.load_tier_table(key).label) for key in margin.TIER_TABLES
-    ),
-    help="A tier table sets the rate and maintenance amount from the position's size.",
-)
-# Prices from a hundred-millionth of a dollar (the smallest coins) to a billion: beyond those, the
-# figures would be too small or too large to print, and ratios of them could overflow.
-PRICE_MIN, PRICE_MAX = 1e-8, 1e9
-ENTRY = Field("entry_price", "Entry price", "number", "usd", PRICE_MIN, PRICE_MAX, True)
-LEVERAGE = Field("leverage", "Leverage", "number", "multiple", 1, 125, True)
-MMR = Field("mmr", "Maintenance margin rate", "number", "percent", 0, 50, True,
-            help="0.5 means 0.5% of the position's value.")
-WALLET = Field("wallet_balance", "Wallet balance", "number", "usd", 0, 1e12, False)
-LABEL = Field("label", "Asset", "text")
+def _all_outputs(nodes: tuple[Node, ...]) -> list[Output]:
+    found: list[Output] = []
+    for node in nodes:
+        if isinstance(node, Output):
+            found.append(node)
+        elif isinstance(node, Rows):
+            found.extend(node.columns)
+        elif isinstance(node, Modes):
+            found.extend(node.outputs)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: completing a worked example, parsing what a reader typed
+# ---------------------------------------------------------------------------------------------
+
+def _known_fields() -> set[str]:
+    known = set()
+    for calc in CALCULATORS.values():
+        known |= {f.name for f in calc.all_fields}
+        if calc.rows:
+            known |= {calc.rows.name} | set(calc.rows.spread)
+    return known
+
+
+def complete_inputs(calculator: Calculator, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill what a worked example or a shared URL leaves out, so writers state only what matters.
+
+    Scalar fields take the calculator's defaults; each row takes its :attr:`RowInputs.fill`; a
+    :attr:`RowInputs.spread` list sets one field of every row. Fields that belong to another
+    calculator (an example shared by two calculators) are dropped; a field no calculator knows is
+    an error.
+    """
+    if not isinstance(given, Mapping):
+        raise MarginInputError("inputs", given, "must be a mapping of field names to values")
+    known = _known_fields()
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise MarginInputError(unknown[0], given[unknown[0]], "is not an input of any calculator")
+    values = {f.name: given.get(f.name, calculator.defaults.get(f.name)) for f in calculator.fields}
+    rows_input = calculator.rows
+    if rows_input is None:
+        return values
+    rows = given.get(rows_input.name, calculator.defaults.get(rows_input.name))
+    if not isinstance(rows, (list, tuple)):
+        raise MarginInputError(rows_input.name, rows, f"must be a list of {rows_input.label.lower()}s")
+    spread = {}
+    for list_name, field_name in rows_input.spread.items():
+        values_given = given.get(list_name)
+        if values_given is not None:
+            if not isinstance(values_given, (list, tuple)) or len(values_given) != len(rows):
+                raise MarginInputError(list_name, values_given, f"must have {len(rows)} values, one per row")
+            spread[field_name] = values_given
+    names = {f.name for f in rows_input.fields}
+    completed = []
+    for index, row in enumerate(rows):
+        where = f"{rows_input.name}[{index}]"
+        if not isinstance(row, Mapping):
+            raise MarginInputError(where, row, f"must be a {rows_input.label.lower()}")
+        strange = sorted(set(row) - known)
+        if strange:
+            raise MarginInputError(f"{where}.{strange[0]}", row[strange[0]],
+                                   f"is not a field of a {rows_input.label.lower()}")
+        filled = {key: value for key, value in row.items() if key in names}
+        for name, default in rows_input.fill.items():
+            if name in filled:
+                continue
+            if isinstance(default, str) and default.startswith("="):
+                filled[name] = row.get(default[1:])
+            elif isinstance(default, str):
+                filled[name] = default.format(n=index + 1)
+            else:
+                filled[name] = default
+        for name, listed in spread.items():
+            filled[name] = listed[index]
+        completed.append(filled)
+    values[rows_input.name] = completed
+    return values
+
+
+def parse_inputs(calculator: Calculator, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse a plain mapping of reader inputs; raise :class:`MarginInputError` naming the field."""
+    if not isinstance(raw, Mapping):
+        raise MarginInputError("inputs", raw, "must be a mapping of field names to values")
+    values = _checked(calculator.fields, raw)
+    rows_input = calculator.rows
+    if rows_input is not None:
+        rows = raw.get(rows_input.name)
+        noun = rows_input.label.lower()
+        if not isinstance(rows, (list, tuple)) or not rows:
+            raise MarginInputError(rows_input.name, rows, f"must list at least one {noun}")
+        if len(rows) > rows_input.max_rows:
+            raise MarginInputError(rows_input.name, len(rows), f"may list at most {rows_input.max_rows}")
+        parsed = []
+        for index, row in enumerate(rows):
+            where = f"{rows_input.name}[{index}]"
+            if not isinstance(row, Mapping):
+                raise MarginInputError(where, row, f"must be a {noun}")
+            parsed.append(_checked(rows_input.fields, row, where + "."))
+        values[rows_input.name] = parsed
+    return values
 
 
 def _checked(fields: tuple[Field, ...], raw: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -107,182 +292,63 @@ def _checked(fields: tuple[Field, ...], raw: Mapping[str, Any], prefix: str = ""
         where = prefix + f.name
         if f.name not in raw:
             raise MarginInputError(where, None, "is missing")
-        values[f.name] = _parse(f, where, raw[f.name])
-    return values
-
-
-def _parse(f: Field, where: str, value: Any) -> Any:
-    if f.kind == "text":
-        text = "" if value is None else str(value)
-        if len(text) > MAX_TEXT:
-            raise MarginInputError(where, text, f"is longer than {MAX_TEXT} characters")
-        return text.strip()
-    if f.kind == "choice":
-        allowed = [key for key, _ in f.choices]
-        if value not in allowed:
-            raise MarginInputError(where, value, "must be one of " + ", ".join(allowed))
-        return value
-    if isinstance(value, str):
-        text = value.strip().replace("$", "")
-        if f.unit == "percent":
-            text = text.removesuffix("%").strip()
-        if f.unit == "multiple":
-            text = text.removesuffix("x").strip()
-        if not text:
-            raise MarginInputError(where, value, "is empty")
-        if len(text) > MAX_TEXT:
-            raise MarginInputError(where, value, f"is longer than {MAX_TEXT} characters")
-        if "," in text:
-            # "65,000" groups thousands; "0,5" is a European decimal that would silently read as 5.
-            if not _GROUPED.match(text):
-                raise MarginInputError(where, value, "has a comma that does not group thousands: write decimals with a point (0.5)")
-            text = text.replace(",", "")
-        # ASCII digits only, as the browser's check reads them (Python's float() would also take
-        # "1_000", "inf" or other scripts' digits).
-        if not _PLAIN_NUMBER.match(text):
-            raise MarginInputError(where, value, "is not a number")
-        number = float(text)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        raise MarginInputError(where, value, "is not a number")
-    if not math.isfinite(number):
-        raise MarginInputError(where, value, "must be a finite number")
-    if f.minimum is not None:
-        if number < f.minimum or (number == f.minimum and not f.minimum_inclusive):
-            word = "at least" if f.minimum_inclusive else "above"
-            raise MarginInputError(where, value, f"must be {word} {_plain(f.minimum)}")
-    if f.maximum is not None and number > f.maximum:
-        raise MarginInputError(where, value, f"must be at most {_plain(f.maximum)}")
-    return number / 100 if f.unit == "percent" else number
-
-
-def complete_inputs(calculator: Calculator, given: Mapping[str, Any]) -> dict[str, Any]:
-    """Fill what a worked example or a shared URL leaves out, so writers state only what matters.
-
-    Scalar fields take the calculator's defaults. In each position a missing ``mark_price`` is the
-    entry price, a missing ``move`` is 0 and a missing ``label`` is "Position n"; a ``moves`` list at
-    the top sets each position's ``move``. Fields that belong to another calculator (an example shared
-    by the cross and the compare calculators) are dropped; a field no calculator knows is an error.
-    """
-    if not isinstance(given, Mapping):
-        raise MarginInputError("inputs", given, "must be a mapping of field names to values")
-    known = {f.name for c in CALCULATORS.values() for f in c.fields + c.position_fields}
-    unknown = sorted(set(given) - known - {"positions", "moves"})
-    if unknown:
-        raise MarginInputError(unknown[0], given[unknown[0]], "is not an input of any calculator")
-    values = {f.name: given.get(f.name, calculator.defaults.get(f.name)) for f in calculator.fields}
-    if calculator.position_fields:
-        rows = given.get("positions", calculator.defaults.get("positions"))
-        if not isinstance(rows, (list, tuple)):
-            raise MarginInputError("positions", rows, "must be a list of positions")
-        moves = given.get("moves")
-        if moves is not None and (not isinstance(moves, (list, tuple)) or len(moves) != len(rows)):
-            raise MarginInputError("moves", moves, f"must have {len(rows)} values, one per position")
-        names = {f.name for f in calculator.position_fields}
-        completed = []
-        for index, row in enumerate(rows):
-            if not isinstance(row, Mapping):
-                raise MarginInputError(f"positions[{index}]", row, "must be a position")
-            strange = sorted(set(row) - known)
-            if strange:
-                raise MarginInputError(f"positions[{index}].{strange[0]}", row[strange[0]],
-                                       "is not a field of a position")
-            filled = {key: value for key, value in row.items() if key in names}
-            filled.setdefault("label", f"Position {index + 1}")
-            if "mark_price" in names:
-                filled.setdefault("mark_price", row.get("entry_price"))
-            if "move" in names:
-                filled["move"] = moves[index] if moves is not None else row.get("move", 0)
-            completed.append(filled)
-        values["positions"] = completed
-    return values
-
-
-def _plain(bound: float) -> str:
-    """A bound as a reader would write it: 0.00000001, 1,000,000,000 (never 1e-08)."""
-    return f"{bound:,.8f}".rstrip("0").rstrip(".")
-
-
-def parse_inputs(calculator: Calculator, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Parse a plain mapping of reader inputs; raise :class:`MarginInputError` naming the field."""
-    if not isinstance(raw, Mapping):
-        raise MarginInputError("inputs", raw, "must be a mapping of field names to values")
-    values = _checked(calculator.fields, raw)
-    if calculator.position_fields:
-        rows = raw.get("positions")
-        if not isinstance(rows, (list, tuple)) or not rows:
-            raise MarginInputError("positions", rows, "must list at least one position")
-        if len(rows) > calculator.max_positions:
-            raise MarginInputError("positions", len(rows), f"may list at most {calculator.max_positions}")
-        parsed = []
-        for index, row in enumerate(rows):
-            if not isinstance(row, Mapping):
-                raise MarginInputError(f"positions[{index}]", row, "must be a position")
-            parsed.append(_checked(calculator.position_fields, row, f"positions[{index}]."))
-        values["positions"] = parsed
+        values[f.name] = f.parse(where, raw[f.name])
     return values
 
 
 # ---------------------------------------------------------------------------------------------
-# Entry functions: parsed values in, plain data out.
+# Entry functions: parsed values in, plain data out. The figures come from the mathematics.
 # ---------------------------------------------------------------------------------------------
 
 def _isolated(v: dict[str, Any]) -> dict[str, Any]:
-    notional = v["margin"] * v["leverage"]
-    quantity = notional / v["entry_price"]
+    side, entry = v["side"], v["entry_price"]
+    notional = margin.notional(margin=v["margin"], leverage=v["leverage"])
+    quantity = margin.quantity(notional=notional, entry_price=entry)
     if v["tier_table"] == "none":
         mmr, cum, table_label = v["mmr"], 0.0, ""
+        entry_mmr, entry_cum = mmr, cum
         price = margin.liquidation_price_isolated(
-            side=v["side"], entry_price=v["entry_price"], quantity=quantity, margin=v["margin"],
-            mmr=mmr, model=v["model"],
+            side=side, entry_price=entry, quantity=quantity, margin=v["margin"], mmr=mmr, model=v["model"],
         )
     else:
         table = margin.load_tier_table(v["tier_table"])
         try:
-            tier = margin.tier_for_notional(table=table, notional=notional)
+            entry_tier = margin.tier_for_notional(table=table, notional=notional)
         except MarginInputError as error:
             raise MarginInputError("margin", v["margin"], f"gives a position {error.reason}") from None
-        if v["leverage"] > tier.max_leverage:
+        if v["leverage"] > entry_tier.max_leverage:
             raise MarginInputError(
                 "leverage", v["leverage"],
-                f"is above the {tier.max_leverage:g}x that {table.label} allow for this size",
+                f"is above the {entry_tier.max_leverage:g}x that {table.label} allow for this size",
             )
-        price = margin.liquidation_price_tiered(
-            side=v["side"], entry_price=v["entry_price"], quantity=quantity, margin=v["margin"],
-            table=table, model=v["model"],
+        settled = margin.liquidation_price_tiered(
+            side=side, entry_price=entry, quantity=quantity, margin=v["margin"], table=table, model=v["model"],
         )
-        basis = quantity * (price if (price and v["model"] == "exchange") else v["entry_price"])
-        # the last tier goes on applying above the table's cap (a short's liquidation notional)
-        used = margin.tier_for_notional(table=table, notional=min(basis, table.tiers[-1].cap))
-        mmr, cum, table_label = used.mmr, used.maintenance_amount, table.label
-    bankruptcy = margin.bankruptcy_price(
-        side=v["side"], entry_price=v["entry_price"], quantity=quantity, margin=v["margin"]
-    )
-    distance = None if price is None else abs(price - v["entry_price"]) / v["entry_price"]
+        price = settled.price
+        mmr, cum, table_label = settled.tier.mmr, settled.tier.maintenance_amount, table.label
+        entry_mmr, entry_cum = entry_tier.mmr, entry_tier.maintenance_amount
     return {
         "notional": notional,
         "quantity": quantity,
         "initial_margin": margin.initial_margin(notional=notional, leverage=v["leverage"]),
-        "initial_margin_rate": margin.initial_margin(notional=notional, leverage=v["leverage"]) / notional,
-        "maintenance_margin": margin.maintenance_margin(notional=notional, mmr=mmr, maintenance_amount=cum),
+        "initial_margin_rate": margin.initial_margin_rate(leverage=v["leverage"]),
+        # at entry: the entry's tier, not the one the liquidation price settled in
+        "maintenance_margin": margin.maintenance_margin(notional=notional, mmr=entry_mmr, maintenance_amount=entry_cum),
         "mmr_used": mmr,
         "maintenance_amount_used": cum,
         "tier_table_used": table_label,
         "liquidation_price": price,
-        "bankruptcy_price": bankruptcy,
-        "distance_pct": distance,
+        "bankruptcy_price": margin.bankruptcy_price(side=side, entry_price=entry, quantity=quantity, margin=v["margin"]),
+        "distance_pct": margin.distance_to_liquidation(reference_price=entry, liquidation_price=price),
         "max_loss": v["margin"],
-        "liquidated_at_entry": price is not None and (
-            (v["side"] == "long" and price >= v["entry_price"])
-            or (v["side"] == "short" and price <= v["entry_price"])
-        ),
+        "liquidated_at_entry": margin.liquidated_at_entry(side=side, entry_price=entry, liquidation_price=price),
     }
 
 
 def _row_position(row: dict[str, Any], price_field: str | None = None) -> margin.Position:
     return margin.Position(
-        side=row["side"], entry_price=row["entry_price"], quantity=row["size"] / row["entry_price"],
+        side=row["side"], entry_price=row["entry_price"],
+        quantity=margin.quantity(notional=row["size"], entry_price=row["entry_price"]),
         mark_price=row[price_field] if price_field else None, mmr=row["mmr"], label=row["label"],
     )
 
@@ -300,7 +366,7 @@ def _cross(v: dict[str, Any]) -> dict[str, Any]:
             "quantity": position.quantity,
             "pnl": margin.position_pnl(position),
             "liquidation_price": price,
-            "distance_pct": None if price is None else abs(price - position.mark) / position.mark,
+            "distance_pct": margin.distance_to_liquidation(reference_price=position.mark, liquidation_price=price),
         })
     return {
         "equity": state.equity,
@@ -312,13 +378,13 @@ def _cross(v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-#: the moves at which the compare calculator samples the balance for its chart (as fractions)
+#: the moves at which the compare calculator samples the balance for its chart
 CHART_STEPS = 41
 
 
 def _compare(v: dict[str, Any]) -> dict[str, Any]:
     positions = [_row_position(row) for row in v["positions"]]
-    margins = [row["size"] / row["leverage"] for row in v["positions"]]
+    margins = [margin.initial_margin(notional=row["size"], leverage=row["leverage"]) for row in v["positions"]]
     if math.fsum(margins) > v["wallet_balance"]:
         # Reported at the wallet, the field a reader can change (margins are size / leverage).
         raise MarginInputError(
@@ -342,28 +408,34 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
             continue
         point = margin.shock(wallet_balance=v["wallet_balance"], positions=positions, moves=swept,
                              margins=margins, model=v["model"])
-        chart.append({"move": common, "isolated": point.isolated.balance_left,
-                      "cross": point.cross.balance_left})
+        chart.append({"move": common, "isolated": point.isolated.balance_left, "cross": point.cross.balance_left})
 
-    def mode(outcome: margin.ModeOutcome) -> dict[str, Any]:
+    def outcome(p: margin.PositionOutcome) -> dict[str, Any]:
+        return {"label": p.label, "price_after": p.price_after, "pnl": p.pnl, "liquidated": p.liquidated,
+                "loss": p.loss}
+
+    def mode(result_of_mode: margin.ModeOutcome) -> dict[str, Any]:
         return {
-            "balance_left": outcome.balance_left,
-            "total_loss": outcome.total_loss,
-            "liquidated_count": len(outcome.liquidated),
-            "positions": [
-                {"label": p.label, "price_after": p.price_after, "pnl": p.pnl,
-                 "liquidated": p.liquidated, "loss": p.loss}
-                for p in outcome.positions
-            ],
+            "balance_left": result_of_mode.balance_left,
+            "total_loss": result_of_mode.total_loss,
+            "liquidated_count": len(result_of_mode.liquidated),
+            "liquidated_labels": ", ".join(result_of_mode.positions[i].label for i in result_of_mode.liquidated),
+            "positions": [outcome(p) for p in result_of_mode.positions],
         }
 
+    isolated, cross = mode(result.isolated), mode(result.cross)
     return {
-        "isolated": mode(result.isolated),
-        "cross": mode(result.cross),
-        "isolated_balance_left": result.isolated.balance_left,
-        "cross_balance_left": result.cross.balance_left,
-        "isolated_liquidated": ", ".join(result.isolated.positions[i].label for i in result.isolated.liquidated) or "none",
-        "cross_liquidated": ", ".join(result.cross.positions[i].label for i in result.cross.liquidated) or "none",
+        "isolated": isolated,
+        "cross": cross,
+        "positions": [
+            {"label": row["label"], "side": row["side"], "move": moves[index],
+             "isolated": isolated["positions"][index], "cross": cross["positions"][index]}
+            for index, row in enumerate(v["positions"])
+        ],
+        "isolated_balance_left": isolated["balance_left"],
+        "cross_balance_left": cross["balance_left"],
+        "isolated_liquidated": isolated["liquidated_labels"] or "none",
+        "cross_liquidated": cross["liquidated_labels"] or "none",
         "margins": margins,
         "margins_total": math.fsum(margins),
         "moves": moves,
@@ -371,125 +443,306 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-POSITION_BASE = (
-    LABEL,
-    SIDE,
-    ENTRY,
-    Field("size", "Size (notional)", "number", "usd", 0, 1e12, False,
-          help="Position value at entry, in USD."),
-)
+def _plain(result: Any) -> dict[str, Any]:
+    return asdict(result)
 
-CALCULATORS: dict[str, Calculator] = {
-    "isolated": Calculator(
-        name="isolated",
-        title="Isolated position",
-        fields=(SIDE, ENTRY, LEVERAGE,
-                Field("margin", "Margin", "number", "usd", 0, 1e12, False, help="Collateral assigned to this position."),
-                MMR, TIER_TABLE, MODEL),
-        outputs=(
-            Output("liquidation_price", "Liquidation price", "price"),
-            Output("distance_pct", "Move from entry to liquidation", "percent"),
-            Output("bankruptcy_price", "Bankruptcy price", "price"),
-            Output("max_loss", "Maximum loss", "usd"),
-            Output("notional", "Position size", "usd"),
-            Output("quantity", "Quantity", "quantity"),
-            Output("initial_margin", "Initial margin", "usd"),
-            Output("initial_margin_rate", "Initial margin, share of size", "percent"),
-            Output("maintenance_margin", "Maintenance margin at entry", "usd"),
-            Output("mmr_used", "Maintenance rate used", "percent"),
-            Output("tier_table_used", "Tier table", "text"),
-        ),
-        nested_outputs=(
-            Output("maintenance_amount_used", "Maintenance amount used", "usd"),
-            Output("liquidated_at_entry", "Liquidated as soon as it opens", "flag"),
-        ),
-        function=_isolated,
-        defaults={"side": "long", "entry_price": 65000, "leverage": 10, "margin": 1000, "mmr": 0.5,
-                  "tier_table": "none", "model": "exchange"},
+
+def _profit_and_loss(v: dict[str, Any]) -> dict[str, Any]:
+    return _plain(trading.profit_and_loss(**v))
+
+
+def _target_price(v: dict[str, Any]) -> dict[str, Any]:
+    return _plain(trading.target_price(**v))
+
+
+def _position_size(v: dict[str, Any]) -> dict[str, Any]:
+    return _plain(trading.position_size(**v))
+
+
+def _average_entry(v: dict[str, Any]) -> dict[str, Any]:
+    return _plain(trading.average_entry(fills=v["fills"]))
+
+
+def _funding_cost(v: dict[str, Any]) -> dict[str, Any]:
+    return _plain(trading.funding_cost(**v))
+
+
+# ---------------------------------------------------------------------------------------------
+# The descriptions
+# ---------------------------------------------------------------------------------------------
+
+SIDE = Field("side", "Side", "choice", choices=(("long", "Long"), ("short", "Short")))
+MODEL = Field(
+    "model", "Liquidation model", "choice",
+    choices=(("exchange", "Exchange (maintenance on mark value)"),
+             ("simple", "Simple (maintenance on entry value)")),
+    help="Exchange: Binance USD-M and Hyperliquid. Simple: the classic textbook formula (Bybit legacy, KuCoin).",
+)
+TIER_TABLE = Field(
+    "tier_table", "Maintenance tiers", "choice",
+    choices=(("none", "None: use the rate above"),) + tuple(
+        (key, margin.load_tier_table(key).label) for key in margin.TIER_TABLES
     ),
-    "cross": Calculator(
-        name="cross",
-        title="Cross-margin account",
-        fields=(WALLET, MODEL),
-        outputs=(
-            Output("equity", "Equity", "usd"),
-            Output("unrealized_pnl", "Unrealised profit or loss", "usd"),
-            Output("maintenance_requirement", "Maintenance requirement", "usd"),
-            Output("margin_ratio", "Margin ratio", "ratio"),
-            Output("liquidated", "Being liquidated", "flag"),
-        ),
-        position_fields=POSITION_BASE + (
-            Field("mark_price", "Mark price", "number", "usd", PRICE_MIN, PRICE_MAX, True),
-            Field("mmr", MMR.label, "number", "percent", 0, 50, True),
-        ),
-        position_outputs=(
+    help="A tier table sets the rate and maintenance amount from the position's size.",
+)
+# Prices from a hundred-millionth of a dollar (the smallest coins) to a billion: beyond those, the
+# figures would be too small or too large to print, and ratios of them could overflow.
+PRICE_MIN, PRICE_MAX = 1e-8, 1e9
+MONEY_MAX = 1e12
+ENTRY = Field("entry_price", "Entry price", "number", "usd", PRICE_MIN, PRICE_MAX)
+LEVERAGE = Field("leverage", "Leverage", "number", "multiple", 1, 125)
+MMR = Field("mmr", "Maintenance margin rate", "number", "percent", 0, 50,
+            help="0.5 means 0.5% of the position's value.")
+WALLET = Field("wallet_balance", "Wallet balance", "number", "usd", 0, MONEY_MAX, False)
+LABEL = Field("label", "Asset", "text")
+SIZE = Field("size", "Size (notional)", "number", "usd", 0, MONEY_MAX, False, help="Position value at entry, in USD.")
+
+POSITION_FILL = {"label": "Position {n}"}
+
+CALCULATORS: dict[str, Calculator] = {}
+
+
+def _add(calculator: Calculator) -> None:
+    CALCULATORS[calculator.name] = calculator
+
+
+_add(Calculator(
+    name="isolated",
+    title="Isolated position",
+    summary="Where an isolated position is liquidated, and what it risks.",
+    fields=(SIDE, ENTRY, LEVERAGE,
+            Field("margin", "Margin", "number", "usd", 0, MONEY_MAX, False, help="Collateral assigned to this position."),
+            MMR, TIER_TABLE, MODEL),
+    outputs=(
+        Output("liquidation_price", "Liquidation price", "price", primary=True),
+        Output("distance_pct", "Move from entry to liquidation", "percent", primary=True),
+        Output("bankruptcy_price", "Bankruptcy price", "price"),
+        Output("max_loss", "Maximum loss", "usd"),
+        Output("notional", "Position size", "usd"),
+        Output("quantity", "Quantity", "quantity"),
+        Output("initial_margin", "Initial margin", "usd"),
+        Output("initial_margin_rate", "Initial margin, share of size", "percent"),
+        Output("maintenance_margin", "Maintenance margin at entry", "usd"),
+        Output("mmr_used", "Maintenance rate used", "percent"),
+        Output("tier_table_used", "Tier table", "text"),
+    ),
+    more_outputs=(
+        Output("maintenance_amount_used", "Maintenance amount used", "usd"),
+        Output("liquidated_at_entry", "Liquidated as soon as it opens", "flag"),
+    ),
+    function=_isolated,
+    defaults={"side": "long", "entry_price": 65000, "leverage": 10, "margin": 1000, "mmr": 0.5,
+              "tier_table": "none", "model": "exchange"},
+))
+
+_add(Calculator(
+    name="cross",
+    title="Cross-margin account",
+    summary="One wallet shared by several positions: its margin ratio, and where each position would liquidate it.",
+    fields=(WALLET, MODEL),
+    outputs=(
+        Output("equity", "Equity", "usd", primary=True),
+        Output("unrealized_pnl", "Unrealised profit or loss", "usd", primary=True),
+        Output("maintenance_requirement", "Maintenance requirement", "usd"),
+        Output("margin_ratio", "Margin ratio", "ratio"),
+        Output("liquidated", "Being liquidated", "flag"),
+        Rows("positions", "Each position, the others held at their mark prices", columns=(
             Output("liquidation_price", "Liquidation price (others held)", "price"),
             Output("distance_pct", "Move to liquidation", "percent"),
             Output("pnl", "Profit or loss", "usd"),
-        ),
-        max_positions=12,
-        function=_cross,
-        nested_outputs=(Output("quantity", "Quantity", "quantity"),),
-        defaults={"wallet_balance": 3000, "model": "exchange", "positions": [
-            {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "mark_price": 65000, "mmr": 0.5},
-        ]},
+        )),
     ),
-    "compare": Calculator(
-        name="compare",
-        title="Isolated vs cross under a price shock",
-        fields=(WALLET, MODEL,
-                Field("move_all", "Move all prices by", "number", "percent", -99, 1000, True,
-                      help="Added to each position's own move.")),
-        outputs=(
-            Output("isolated_balance_left", "Balance left, isolated", "usd"),
-            Output("cross_balance_left", "Balance left, cross", "usd"),
-            Output("isolated_liquidated", "Liquidated, isolated", "text"),
-            Output("cross_liquidated", "Liquidated, cross", "text"),
-        ),
-        position_fields=POSITION_BASE + (
-            Field("leverage", "Leverage (isolated margin = size / leverage)", "number", "multiple", 1, 125, True),
-            Field("mmr", MMR.label, "number", "percent", 0, 50, True),
-            Field("move", "Price move", "number", "percent", -99, 1000, True),
-        ),
-        position_outputs=(
-            Output("isolated", "Isolated", "text"),
-            Output("cross", "Cross", "text"),
-        ),
-        max_positions=12,
-        function=_compare,
-        nested_outputs=(
-            Output("balance_left", "Balance left", "usd"),
-            Output("total_loss", "Total loss", "usd"),
-            Output("liquidated_count", "Positions liquidated", "count"),
-            Output("price_after", "Price after the move", "price"),
-            Output("pnl", "Profit or loss", "usd"),
-            Output("loss", "Loss", "usd"),
-            Output("liquidated", "Liquidated", "flag"),
-            Output("margins_total", "Isolated margins, total", "usd"),
-            Output("margins", "Isolated margin of each position", "usd"),
-            Output("moves", "Price move of each position", "percent"),
-        ),
-        defaults={"wallet_balance": 3000, "model": "exchange", "move_all": 0, "positions": [
-            {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "leverage": 10, "mmr": 0.5, "move": 0},
-        ]},
-    ),
-}
+    more_outputs=(Output("quantity", "Quantity", "quantity"),),
+    rows=RowInputs("positions", "Position", (
+        LABEL, SIDE, ENTRY, SIZE,
+        Field("mark_price", "Mark price", "number", "usd", PRICE_MIN, PRICE_MAX),
+        Field("mmr", MMR.label, "number", "percent", 0, 50),
+    ), max_rows=12, fill={**POSITION_FILL, "mark_price": "=entry_price"}),
+    function=_cross,
+    defaults={"wallet_balance": 3000, "model": "exchange", "positions": [
+        {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "mark_price": 65000, "mmr": 0.5},
+    ]},
+))
 
+_add(Calculator(
+    name="compare",
+    title="Isolated vs cross under a price shock",
+    summary="The same positions after a price move, once with isolated and once with cross margin.",
+    fields=(WALLET, MODEL,
+            Field("move_all", "Move all prices by", "number", "percent", -99, 1000,
+                  help="Added to each position's own move.")),
+    outputs=(
+        Rows("positions", "The same positions after the moves, under each margin mode", header="{label} ({side})",
+             columns=(
+                 Output("move", "Price move", "percent"),
+                 Output("isolated", "Isolated margin", "outcome"),
+                 Output("cross", "Cross margin", "outcome"),
+             )),
+        Modes("Balance left, loss and liquidations under each margin mode",
+              (("isolated", "Isolated margin"), ("cross", "Cross margin")), (
+                  Output("balance_left", "Balance left", "usd", primary=True),
+                  Output("total_loss", "Total loss", "usd"),
+                  Output("liquidated_labels", "Liquidated", "text"),
+              )),
+        Output("margins_total", "Isolated margins, total", "usd"),
+        Chart("chart", "Balance left under isolated and cross margin as all prices move together",
+              "Balance left (vertical) against a move of every price by the same percentage, on top of each "
+              "position’s own move (horizontal).",
+              x="move", series=(("isolated", "Isolated"), ("cross", "Cross")),
+              marker="move_all", marker_label="your common move"),
+    ),
+    more_outputs=(
+        Output("isolated_balance_left", "Balance left, isolated", "usd"),
+        Output("cross_balance_left", "Balance left, cross", "usd"),
+        Output("isolated_liquidated", "Liquidated, isolated", "text"),
+        Output("cross_liquidated", "Liquidated, cross", "text"),
+        Output("liquidated_count", "Positions liquidated", "count"),
+        Output("price_after", "Price after the move", "price"),
+        Output("pnl", "Profit or loss", "usd"),
+        Output("loss", "Loss", "usd"),
+        Output("liquidated", "Liquidated", "flag"),
+        Output("margins", "Isolated margin of each position", "usd"),
+        Output("moves", "Price move of each position", "percent"),
+    ),
+    rows=RowInputs("positions", "Position", (
+        LABEL, SIDE, ENTRY, SIZE,
+        Field("leverage", "Leverage (isolated margin = size / leverage)", "number", "multiple", 1, 125),
+        Field("mmr", MMR.label, "number", "percent", 0, 50),
+        Field("move", "Price move", "number", "percent", -99, 1000),
+    ), max_rows=12, fill={**POSITION_FILL, "move": 0}, spread={"moves": "move"}),
+    function=_compare,
+    defaults={"wallet_balance": 3000, "model": "exchange", "move_all": 0, "positions": [
+        {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "leverage": 10, "mmr": 0.5, "move": 0},
+    ]},
+))
+
+_add(Calculator(
+    name="profit_and_loss",
+    title="Profit and loss",
+    summary="What a futures trade made or lost, after fees, and its return on the margin.",
+    fields=(SIDE, ENTRY,
+            Field("exit_price", "Exit price", "number", "usd", PRICE_MIN, PRICE_MAX),
+            Field("size", "Size (notional at entry)", "number", "usd", 0, MONEY_MAX, False),
+            LEVERAGE,
+            Field("fee_rate", "Fee rate, each side", "number", "percent", 0, 5,
+                  help="0.05 means 0.05% of the value traded, paid on entry and on exit.")),
+    outputs=(
+        Output("pnl", "Profit or loss after fees", "usd", primary=True),
+        Output("roe", "Return on margin (ROE)", "percent", primary=True),
+        Output("quantity", "Quantity", "quantity"),
+        Output("initial_margin", "Initial margin", "usd"),
+        Output("fees", "Fees", "usd"),
+    ),
+    function=_profit_and_loss,
+    defaults={"side": "long", "entry_price": 65000, "exit_price": 68250, "size": 10000, "leverage": 10,
+              "fee_rate": 0},
+))
+
+_add(Calculator(
+    name="target_price",
+    title="Target price",
+    summary="The price at which a position reaches a return on its margin (fees excluded).",
+    fields=(SIDE, ENTRY, LEVERAGE,
+            Field("target_roe", "Target return on margin (ROE)", "number", "percent", -10000, 100000,
+                  help="Negative for a stop: -50 means losing half the margin.")),
+    outputs=(
+        Output("target_price", "Target price", "price", primary=True),
+        Output("price_move", "Price move from entry", "percent", primary=True),
+    ),
+    function=_target_price,
+    defaults={"side": "long", "entry_price": 65000, "leverage": 10, "target_roe": 50},
+))
+
+_add(Calculator(
+    name="position_size",
+    title="Position size from risk",
+    summary="How large a position may be so that its stop loses only the share of the balance you choose.",
+    fields=(Field("balance", "Account balance", "number", "usd", 0, MONEY_MAX, False),
+            Field("risk_pct", "Risk per trade", "number", "percent", 0, 100, False,
+                  help="The share of the balance lost if the stop is hit."),
+            ENTRY,
+            Field("stop_price", "Stop price", "number", "usd", PRICE_MIN, PRICE_MAX,
+                  help="Below the entry for a long, above it for a short.")),
+    outputs=(
+        Output("size", "Position size", "usd", primary=True),
+        Output("quantity", "Quantity", "quantity", primary=True),
+        Output("side", "Side", "text"),
+        Output("risk_amount", "Amount at risk", "usd"),
+        Output("stop_distance_pct", "Distance to the stop", "percent"),
+    ),
+    function=_position_size,
+    defaults={"balance": 10000, "risk_pct": 1, "entry_price": 65000, "stop_price": 63700},
+))
+
+_add(Calculator(
+    name="average_entry",
+    title="Average entry price",
+    summary="The average price of a position built from several fills.",
+    fields=(SIDE,),
+    rows=RowInputs("fills", "Fill", (
+        Field("price", "Price", "number", "usd", PRICE_MIN, PRICE_MAX),
+        Field("quantity", "Quantity", "number", "none", 0, 1e12, False),
+    ), max_rows=12),
+    outputs=(
+        Output("average_price", "Average entry price", "price", primary=True),
+        Output("total_quantity", "Total quantity", "quantity", primary=True),
+        Output("total_size", "Total size", "usd"),
+    ),
+    function=_average_entry,
+    defaults={"side": "long", "fills": [{"price": 65000, "quantity": 0.1}, {"price": 60000, "quantity": 0.2}]},
+))
+
+_add(Calculator(
+    name="funding_cost",
+    title="Funding cost",
+    summary="What a perpetual position pays or receives in funding over a holding period.",
+    fields=(SIDE,
+            Field("size", "Size (notional)", "number", "usd", 0, MONEY_MAX, False),
+            Field("funding_rate", "Funding rate per interval", "number", "percent", -10, 10,
+                  help="0.01 means 0.01% per interval; negative when shorts pay longs."),
+            Field("interval_hours", "Funding interval (hours)", "number", "none", 0, 24, False,
+                  help="8 on most exchanges; some contracts settle every 4 or 1 hours."),
+            Field("days", "Days held", "number", "none", 0, 3650)),
+    outputs=(
+        Output("funding_paid", "Funding paid", "usd", primary=True,
+               help="Positive when you pay, negative when you receive."),
+        Output("intervals", "Funding payments", "count", primary=True),
+        Output("annualized_rate", "Rate per year", "percent"),
+    ),
+    function=_funding_cost,
+    defaults={"side": "long", "size": 10000, "funding_rate": 0.01, "interval_hours": 8, "days": 30},
+))
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
 
 def describe(name: str | None = None) -> Any:
-    """The description(s) as plain data (JSON-ready), without the entry function."""
+    """The description(s) as plain data (JSON-ready), without the entry function, with each field's
+    rules and the number grammar: what the browser reads."""
     if name is None:
         return {key: describe(key) for key in CALCULATORS}
     calc = CALCULATORS[name]
-    data = asdict(calc)
-    data.pop("function")
-    return data
+    return {
+        "name": calc.name,
+        "title": calc.title,
+        "summary": calc.summary,
+        "fields": [f.spec | {"help": f.help} for f in calc.fields],
+        "rows": None if calc.rows is None else {
+            "name": calc.rows.name, "label": calc.rows.label, "max_rows": calc.rows.max_rows,
+            "fields": [f.spec | {"help": f.help} for f in calc.rows.fields],
+        },
+        "outputs": [asdict(node) for node in calc.outputs],
+        "defaults": dict(calc.defaults),
+        "grammar": grammar.GRAMMAR,
+    }
 
 
 def run(name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Run calculator ``name`` on reader inputs; never raises for bad input.
 
-    Returns ``{"ok": True, "outputs": {...}}`` or ``{"ok": False, "field": ..., "message": ...}``.
+    Returns ``{"ok": True, "outputs": {...}}`` or ``{"ok": False, "field": ..., "message": ..., "reason": ...}``.
     """
     calc = CALCULATORS.get(name) if isinstance(name, str) else None
     if calc is None:

@@ -1,7 +1,8 @@
 """livecalc's mkdocs-macros module: worked examples, checked figures, computed tables, calculators.
 
-Every number comes from ``calculators``; this module looks results up, formats them, compares stated
-figures with them and reports. It holds no financial formula.
+Every number comes from ``calculators`` and is formatted by ``presentation``; this module looks
+results up, compares stated figures with them and reports. It holds no formula and names no
+calculator: tables and forms are read from the calculators' descriptions.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from . import compiled, computed, slots
-from . import format as fmt
+from presentation import format as fmt
+
+from . import slots
 from .figures import BuildReport, Examples
+from .widgets import register
 
 log = logging.getLogger("mkdocs.plugins.livecalc")
 
@@ -21,11 +24,7 @@ log = logging.getLogger("mkdocs.plugins.livecalc")
 def define_env(env: Any) -> None:
     """Register livecalc's macros and filters (called by mkdocs-macros once per build)."""
     report = BuildReport()
-    # Results of unchanged examples are read back from the last build (see macros/computed.py).
-    examples = Examples(env, report, computed.install(env))
-    # Keep each page's compiled template between builds: a rebuild compiles only the pages that
-    # changed (see macros/compiled.py for the measurement).
-    compiled.install(env)
+    examples = Examples(env, report)
     env.variables["livecalc_report"] = report
     env.variables["livecalc_examples"] = examples
 
@@ -36,20 +35,18 @@ def define_env(env: Any) -> None:
 
     env.macro(examples.fig, "fig")
     env.macro(examples.inputs, "inputs")
+    env.macro(examples.sweep_table, "sweep_table")
     env.macro(examples.leverage_table, "leverage_table")
-    env.macro(examples.shock_table, "shock_table")
+    env.macro(examples.results_table, "results_table")
+    # the guide's first name for a results table of isolated against cross margin
+    env.macro(examples.results_table, "shock_table")
     env.macro(examples.tier_table, "tier_table")
     env.macro(examples.example_data, "example_data")
 
-    try:  # the live calculators' widgets (present once the browser side is built)
-        from .widgets import register
-    except ImportError:
-        pass
-    else:
-        register(env, examples)
-        # A calculator's markup bypasses Markdown (which only slowed it down and wrapped it in a <p>):
-        # see macros/slots.py for the measurement.
-        slots.install(env, ("calculator",))
+    register(env, examples)
+    # A calculator's markup bypasses Markdown, which would only slow it down and wrap it in a <p>
+    # (see macros/slots.py).
+    slots.install(env, ("calculator",))
 
 
 def on_pre_page_macros(env: Any) -> None:

@@ -26,7 +26,8 @@ from typing import Any, Callable, Mapping
 from calculators import descriptions, margin
 from calculators.errors import MarginInputError
 
-from . import format as fmt
+from presentation import display
+from presentation import format as fmt
 
 
 class MacroUsageError(Exception):
@@ -58,10 +59,9 @@ def _template_line() -> int | None:
 class Examples:
     """The macros that read worked examples. One instance per build."""
 
-    def __init__(self, env: Any, report: BuildReport, kept: Any) -> None:
+    def __init__(self, env: Any, report: BuildReport) -> None:
         self.env = env
         self.report = report
-        self.kept = kept  # a computed.KeptResults: this build's results, and the last build's
         # examples of the current page already reported by check_declared, not to be reported again
         # at every macro that uses them
         self._reported: set[str] = set()
@@ -207,11 +207,14 @@ class Examples:
             raise MacroUsageError(f"worked example {name!r}: {error}", example=name) from None
 
     def compute(self, calculator: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        """``descriptions.compute`` once per build for the same completed inputs (figures, tables and
-        calculators of a page share it), and read back from the last build when the calculators have
-        not changed (macros/computed.py). Raises MarginInputError. The result must not be modified."""
-        key = json.dumps([calculator, inputs], sort_keys=True, default=str)
-        return self.kept.get(key, lambda: descriptions.compute(calculator, inputs))
+        """``descriptions.compute`` once per page for the same completed inputs (a page's figures,
+        tables and calculators share it). Raises MarginInputError. The result must not be modified."""
+        if self._memo_page is not self.env.page:
+            self._memo_page, self._memo = self.env.page, {}
+        key = ("compute", json.dumps([calculator, inputs], sort_keys=True, default=str))
+        if key not in self._memo:
+            self._memo[key] = descriptions.compute(calculator, inputs)
+        return self._memo[key]
 
     @staticmethod
     def describe_inputs(inputs: Mapping[str, Any]) -> str:
@@ -295,84 +298,120 @@ class Examples:
                 self.report.corrections.append(f"{where}: {ref}: draft said {claim}, the page shows {shown}")
 
     def inputs(self, name: str, field: str | None = None, **overrides: Any) -> str:
-        """An example's input as a reader would type it: ``{{ inputs("btc_10x", "entry_price") }}``."""
+        """An example's input as a reader would type it: ``{{ inputs("btc_10x", "entry_price") }}``; a
+        row's input by index or label: ``inputs("three_positions", "positions.ETH.entry_price")``."""
         try:
             calculator, values = self.inputs_of(name, overrides)
             calc = descriptions.CALCULATORS[calculator]
             if field is None:
                 raise MacroUsageError("inputs() needs a field name, for example inputs('btc_10x', 'entry_price')")
             parsed_all = self._made_from("parsed", values, lambda: descriptions.parse_inputs(calc, values))
-            if field.startswith("positions."):
+            if calc.rows is not None and field.startswith(calc.rows.name + "."):
                 # positions.1.entry_price or positions.ETH.entry_price
                 _, which, field = (field.split(".") + ["", ""])[:3]
-                rows = parsed_all["positions"]
-                labels = [row["label"] for row in rows]
+                rows = parsed_all[calc.rows.name]
+                labels = [str(row.get("label", "")) for row in rows]
                 index = int(which) if which.isdigit() else labels.index(which) if which in labels else None
                 if index is None or index >= len(rows):
-                    raise MacroUsageError(f"{name!r} has no position {which!r} (positions: {', '.join(labels)})")
-                described = {f.name: f for f in calc.position_fields}
+                    raise MacroUsageError(f"{name!r} has no {calc.rows.label.lower()} {which!r} "
+                                          f"({calc.rows.name}: {', '.join(labels)})")
+                described = {f.name: f for f in calc.rows.fields}
                 parsed_all = rows[index]
             else:
                 described = {f.name: f for f in calc.fields}
             if field not in described:
                 raise MacroUsageError(f"{name!r} has no input {field!r} (inputs: {', '.join(described)})")
-            f = described[field]
-            parsed = parsed_all[field]
-            if f.unit == "usd":
-                return fmt.money(parsed, 0 if float(parsed).is_integer() else 2)
-            if f.unit == "percent":
-                return fmt.percent(parsed, 1 if round(parsed * 1000, 9).is_integer() else 2)
-            if f.unit == "multiple":
-                return fmt.multiple(parsed)
-            return str(dict(f.choices).get(parsed, parsed)) if f.kind == "choice" else str(parsed)
+            return self._typed_input(described[field], parsed_all[field])
         except MarginInputError as error:
             return self.fail(f"worked example {name!r}: {error}")
         except MacroUsageError as error:
             return self.fail(str(error), getattr(error, "example", None))
 
+    @staticmethod
+    def _typed_input(f: descriptions.Field, parsed: Any) -> str:
+        """A parsed input shown as a writer would type it in prose: $65,000, 0.5%, 10x."""
+        if f.kind == "choice":
+            return str(dict(f.choices).get(parsed, parsed))
+        if f.unit == "usd":
+            return fmt.money(parsed, 0 if float(parsed).is_integer() else 2)
+        if f.unit == "percent":
+            return fmt.percent(parsed, 1 if round(parsed * 1000, 9).is_integer() else 2)
+        if f.unit == "multiple":
+            return fmt.multiple(parsed)
+        return fmt.number(parsed, 8) if f.kind == "number" else str(parsed)
+
     def example_data(self, name: str, calculator: str | None = None) -> dict[str, Any]:
         """The completed inputs of an example (for a calculator's first state)."""
         return dict(self.inputs_of(name, {}, calculator)[1])  # a copy: the caller may update it
 
+    def sweep_table(self, name: str, field: str, values: Any, outputs: Any, **overrides: Any) -> str:
+        """A Markdown table of an example's outputs as one input takes each of ``values``.
+
+        ``{{ sweep_table("btc_10x", "leverage", [2, 5, 10], ["liquidation_price", "distance_pct"]) }}``:
+        the first column is the input (formatted by its unit), the others the outputs (labels and
+        units from the calculator's description).
+        """
+        try:
+            if not isinstance(values, (list, tuple)) or not values:
+                raise MacroUsageError(f"a table needs its values as a list of numbers, got {values!r}")
+            if isinstance(outputs, str) or not isinstance(outputs, (list, tuple)) or not outputs:
+                raise MacroUsageError(f"a table needs its outputs as a list of names, got {outputs!r}")
+            calculator, _ = self.inputs_of(name, overrides)
+            calc = descriptions.CALCULATORS[calculator]
+            described = {f.name: f for f in calc.fields}
+            if field not in described:
+                raise MacroUsageError(f"{name!r} has no input {field!r} (inputs: {', '.join(described)})")
+            labels = {out.name: out.label for out in descriptions._all_outputs(calc.outputs + calc.more_outputs)}
+            unknown = [out for out in outputs if out not in labels]
+            if unknown:
+                raise MacroUsageError(f"{name!r} has no output {unknown[0]!r} (outputs: {', '.join(labels)})")
+            rows = ["| " + " | ".join([described[field].label] + [labels[out] for out in outputs]) + " |",
+                    "|" + "---:|" * (len(outputs) + 1)]
+            for value in values:
+                _, inputs, results = self.results(name, {**overrides, field: value})
+                typed = self._typed_input(described[field], descriptions.parse_inputs(calc, inputs)[field])
+                cells = [fmt.by_unit(results.get(out), calc.unit_of(out)) for out in outputs]
+                rows.append("| " + " | ".join([typed] + cells) + " |")
+            return "\n".join(rows)
+        except MacroUsageError as error:
+            return self.fail(str(error), getattr(error, "example", None))
+
     def leverage_table(self, name: str, leverages: Any = (2, 3, 5, 10, 20, 25, 50, 75, 100, 125),
-                       **overrides: Any) -> str:
-        """A Markdown table: for each leverage, position size, liquidation price and distance."""
+                       outputs: Any = ("notional", "liquidation_price", "distance_pct"), **overrides: Any) -> str:
+        """:meth:`sweep_table` over the input ``leverage``: by default position size, liquidation price
+        and the move to it at each of ``leverages``."""
+        return self.sweep_table(name, "leverage", leverages, list(outputs), **overrides)
+
+    def results_table(self, name: str, table: str | None = None, **overrides: Any) -> str:
+        """A Markdown table of an example's per-row results (a :class:`~calculators.descriptions.Rows`
+        output of its calculator; ``table=`` names one when there are several), with the headline
+        figures of a :class:`~calculators.descriptions.Modes` group whose modes are columns of the table
+        as its last row."""
         try:
-            if not isinstance(leverages, (list, tuple)) or not leverages:
-                raise MacroUsageError(f"leverage_table(): leverages must be a list of numbers, got {leverages!r}")
-            rows = ["| Leverage | Position size | Liquidation price | Move to liquidation |",
-                    "|---:|---:|---:|---:|"]
-            for leverage in leverages:
-                _, _, out = self.results(name, {**overrides, "leverage": leverage})
-                rows.append(f"| {fmt.multiple(leverage)} | {fmt.money(out['notional'])} | "
-                            f"{fmt.money(out['liquidation_price'])} | {fmt.percent(out['distance_pct'])} |")
+            calculator, _, out = self.results(name, overrides)
+            calc = descriptions.CALCULATORS[calculator]
+            tables = [node for node in calc.outputs if isinstance(node, descriptions.Rows)]
+            chosen = [node for node in tables if table is None or node.name == table]
+            if not chosen:
+                known = ", ".join(node.name for node in tables) or "none"
+                raise MacroUsageError(f"{name!r} ({calculator}) has no table {table or ''} (tables: {known})".replace("  ", " "))
+            node = chosen[0]
+            columns = [column.name for column in node.columns]
+            rows = ["| " + " | ".join([node.header_label] + [column.label for column in node.columns]) + " |",
+                    "|---|" + "".join("---:|" if column.unit in ("percent", "usd", "price") else "---|"
+                                      for column in node.columns)]
+            for row in out.get(node.name) or []:
+                cells = [display.text_of(row.get(column.name), column.unit) for column in node.columns]
+                rows.append("| " + " | ".join([display.row_header(node, row)] + cells) + " |")
+            for group in calc.outputs:
+                if isinstance(group, descriptions.Modes) and {mode for mode, _ in group.modes} <= set(columns):
+                    for figure in (o for o in group.outputs if o.primary):
+                        cells = [f"**{display.text_of(out[column][figure.name], figure.unit)}**"
+                                 if column in out and isinstance(out[column], Mapping) else "" for column in columns]
+                        rows.append(f"| **{figure.label}** | " + " | ".join(cells) + " |")
             return "\n".join(rows)
         except MacroUsageError as error:
             return self.fail(str(error), getattr(error, "example", None))
-
-    def shock_table(self, name: str, **overrides: Any) -> str:
-        """A Markdown table comparing isolated and cross margin after an example's price moves."""
-        try:
-            calculator, inputs, out = self.results(name, overrides)
-            if calculator != "compare":
-                raise MacroUsageError(f"shock_table() needs a 'compare' example; {name!r} is {calculator!r}")
-            rows = ["| Position | Price move | Isolated margin | Cross margin |", "|---|---:|---|---|"]
-            for index, row in enumerate(inputs["positions"]):
-                iso, cross = out["isolated"]["positions"][index], out["cross"]["positions"][index]
-                move = fmt.percent(out["moves"][index], 1)
-                rows.append(f"| {iso['label']} ({row['side']}) | {move} | {self._verdict(iso)} | {self._verdict(cross)} |")
-            rows.append(f"| **Balance left** | | **{fmt.money(out['isolated_balance_left'])}** | "
-                        f"**{fmt.money(out['cross_balance_left'])}** |")
-            return "\n".join(rows)
-        except MacroUsageError as error:
-            return self.fail(str(error), getattr(error, "example", None))
-
-    @staticmethod
-    def _verdict(outcome: Mapping[str, Any]) -> str:
-        if outcome["liquidated"]:
-            return "liquidated"
-        pnl = outcome["pnl"]
-        return "open, " + (f"loss {fmt.money(-pnl)}" if pnl < 0 else f"profit {fmt.money(pnl)}" if pnl > 0 else "no change")
 
     def tier_table(self, key: str = margin.TIER_TABLES[0]) -> str:
         """The shipped tier table as Markdown, with its source and date."""

@@ -52,6 +52,20 @@ def multiple(value: Any) -> str:
     return number(value, 2) + "x"
 
 
+def outcome(value: Any) -> str:
+    """One position after a shock, in words: ``liquidated``, ``open, loss $1,000.00``, ``open, no change``."""
+    if not isinstance(value, dict):
+        return "n/a"
+    if value.get("liquidated"):
+        return "liquidated"
+    pnl = value.get("pnl") or 0.0
+    if pnl < 0:
+        return f"open, loss {money(-pnl)}"
+    if pnl > 0:
+        return f"open, profit {money(pnl)}"
+    return "open, no change"
+
+
 def by_unit(value: Any, unit: str | None, decimals: int | None = None) -> str:
     """Format a result by the unit its calculator's description gives it."""
     if unit in ("usd", "price"):
@@ -62,6 +76,8 @@ def by_unit(value: Any, unit: str | None, decimals: int | None = None) -> str:
         return "yes" if value else "no"
     if unit == "multiple":
         return multiple(value)
+    if unit == "outcome":
+        return outcome(value)
     if unit in ("quantity", "count"):
         return number(value, 4 if decimals is None else decimals)
     if value is None:
@@ -120,4 +136,4 @@ def parse_tolerance(text: Any, reference: float) -> float:
     return abs(reference) * float(amount) / 100 if relative else float(amount)
 
 
-__all__ = ["money", "percent", "number", "multiple", "by_unit", "parse_stated", "parse_tolerance"]
+__all__ = ["money", "percent", "number", "multiple", "outcome", "by_unit", "parse_stated", "parse_tolerance"]
