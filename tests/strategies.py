@@ -97,3 +97,75 @@ def position_rows(*, marks: bool = True) -> st.SearchStrategy[dict]:
 def accounts(*, min_size: int = 1, max_size: int = 5, marks: bool = True) -> st.SearchStrategy[tuple[float, list[dict]]]:
     """A wallet balance and the positions of a cross-margin account."""
     return st.tuples(magnitudes(1.0, 1e9), st.lists(position_rows(marks=marks), min_size=min_size, max_size=max_size))
+
+
+# --------------------------------------------------------------------------------------------
+# Derived figures and the trading calculators (calculators.trading)
+# --------------------------------------------------------------------------------------------
+
+#: isolated margins, from a dollar to a hundred million
+MARGINS = magnitudes(1.0, 1e8)
+#: trading fee rates as fractions: none, the usual maker/taker rates, and anything up to 1%
+FEE_RATES = st.one_of(st.just(0.0), st.sampled_from([0.0002, 0.0004, 0.0005, 0.001]),
+                      st.floats(min_value=0.0, max_value=0.01))
+#: funding rates per interval as fractions, either sign: up to +/-1% (exchanges cap them well inside)
+FUNDING_RATES = st.one_of(st.just(0.0), st.sampled_from([0.0001, -0.0001, 0.000125, -0.0075, 0.0075]),
+                          st.floats(min_value=-0.01, max_value=0.01))
+#: funding intervals in hours: the exchanges' 1, 4 and 8, and anything above 0 up to 24
+INTERVAL_HOURS = st.one_of(st.sampled_from([1.0, 4.0, 8.0]), st.floats(min_value=0.25, max_value=24.0))
+#: holding periods in days, from none to ten years
+DAYS = st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=3_650.0))
+
+
+@st.composite
+def trades(draw) -> dict:
+    """Keyword arguments of ``profit_and_loss``: a position closed between a fifth and five times
+    its entry price."""
+    entry = draw(PRICES)
+    return {
+        "side": draw(SIDES),
+        "entry_price": entry,
+        "exit_price": entry * draw(st.floats(min_value=0.2, max_value=5.0)),
+        "size": draw(NOTIONALS),
+        "leverage": draw(LEVERAGES),
+        "fee_rate": draw(FEE_RATES),
+    }
+
+
+@st.composite
+def target_cases(draw) -> dict:
+    """Keyword arguments of ``target_price`` whose target is reachable.
+
+    The price move (between -95% and +400%) is drawn and the ROE made from it, ``ROE = s * move * L``,
+    so that no example is thrown away for a target at or below zero.
+    """
+    side = draw(SIDES)
+    leverage = draw(LEVERAGES)
+    move = draw(st.floats(min_value=-0.95, max_value=4.0))
+    return {
+        "side": side,
+        "entry_price": draw(PRICES),
+        "leverage": leverage,
+        "target_roe": (1 if side == "long" else -1) * move * leverage,
+    }
+
+
+@st.composite
+def risk_cases(draw) -> dict:
+    """Keyword arguments of ``position_size``: the stop between 0.1% and 95% below the entry (a long)
+    or between 0.1% and 20 times above it (a short)."""
+    entry = draw(PRICES)
+    below = draw(st.booleans())
+    factor = draw(st.floats(min_value=0.05, max_value=0.999) if below else st.floats(min_value=1.001, max_value=20.0))
+    return {
+        "balance": draw(magnitudes(1.0, 1e9)),
+        "risk_pct": draw(st.one_of(st.sampled_from([0.005, 0.01, 0.02]), st.floats(min_value=1e-4, max_value=1.0))),
+        "entry_price": entry,
+        "stop_price": entry * factor,
+    }
+
+
+def fills(*, max_size: int = 12) -> st.SearchStrategy[list[dict]]:
+    """Fills of one position, as ``average_entry`` takes them (at most 12 rows)."""
+    row = st.fixed_dictionaries({"price": PRICES, "quantity": magnitudes(1e-4, 1e4)})
+    return st.lists(row, min_size=1, max_size=max_size)

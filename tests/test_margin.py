@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from calculators import margin
@@ -23,11 +23,16 @@ from calculators.margin import (
     Position,
     account_state,
     bankruptcy_price,
+    distance_to_liquidation,
     initial_margin,
+    initial_margin_rate,
+    liquidated_at_entry,
     liquidation_price_cross,
     liquidation_price_isolated,
     maintenance_margin,
+    notional,
     position_pnl,
+    quantity,
     shock,
 )
 
@@ -121,6 +126,105 @@ class TestBankruptcyPrice:
     def test_short_at_one_times_is_bankrupt_at_twice_the_entry(self):
         # 3,400 + 3,400 / 1 = 6,800
         assert bankruptcy_price(side="short", entry_price=3_400, quantity=1, margin=3_400) == pytest.approx(6_800)
+
+
+# ============================================================================================
+# Derived figures: notional, quantity, initial_margin_rate, distance_to_liquidation,
+# liquidated_at_entry
+# ============================================================================================
+
+class TestNotional:
+    def test_is_margin_times_leverage(self):
+        # the guide's BTC example: 1,000 * 10 = 10,000
+        assert notional(margin=1_000, leverage=10) == 10_000
+        # 400 * 2.5 = 1,000
+        assert notional(margin=400, leverage=2.5) == 1_000
+
+    def test_at_one_times_is_the_margin(self):
+        assert notional(margin=3_400, leverage=1) == 3_400
+
+    def test_undoes_initial_margin(self):
+        # IM = N / L and N = M * L: 500 at 20x is 10,000, whose margin at 20x is 500
+        assert initial_margin(notional=notional(margin=500, leverage=20), leverage=20) == 500
+
+    def test_an_overflowing_notional_names_the_margin(self):
+        # 1e308 * 10 is beyond the largest double (about 1.8e308)
+        with pytest.raises(MarginInputError) as caught:
+            notional(margin=1e308, leverage=10)
+        assert caught.value.field == "margin"
+        assert "overflow" in caught.value.reason
+
+
+class TestQuantity:
+    def test_is_notional_over_entry_price(self):
+        # 10,000 / 50,000 = 0.2 BTC
+        assert quantity(notional=10_000, entry_price=50_000) == pytest.approx(0.2, rel=1e-15)
+        # the guide's Q: 10,000 / 65,000 = 0.153846...
+        assert quantity(notional=10_000, entry_price=65_000) == pytest.approx(BTC_Q, rel=1e-15)
+        # 3,000 / 0.5 = 6,000 units of a token priced below one dollar
+        assert quantity(notional=3_000, entry_price=0.5) == 6_000
+
+    def test_a_quantity_beyond_doubles_names_the_notional(self):
+        for value, price, word in ((1e300, 1e-300, "overflow"), (1e-300, 1e300, "zero")):
+            with pytest.raises(MarginInputError) as caught:
+                quantity(notional=value, entry_price=price)
+            assert caught.value.field == "notional"
+            assert word in caught.value.reason
+
+
+class TestInitialMarginRate:
+    @pytest.mark.parametrize("leverage, rate", [
+        (1, 1.0),      # 1x: the whole notional
+        (10, 0.1),     # 1 / 10
+        (20, 0.05),    # the guide's "20x is 5%"
+        (125, 0.008),  # Binance BTCUSDT tier 1's maximum: 1 / 125 = 0.8%
+    ])
+    def test_is_one_over_leverage(self, leverage, rate):
+        assert initial_margin_rate(leverage=leverage) == pytest.approx(rate, rel=1e-15)
+
+    def test_times_the_notional_is_the_initial_margin(self):
+        # 10,000 * 5% = 500 = 10,000 / 20
+        assert 10_000 * initial_margin_rate(leverage=20) == pytest.approx(initial_margin(notional=10_000, leverage=20))
+
+
+class TestDistanceToLiquidation:
+    def test_guide_btc_long_and_short(self):
+        # simple model, 10x at 0.5%: long 58,825, short 71,175, both 6,175 / 65,000 = 9.5% from 65,000
+        assert distance_to_liquidation(reference_price=65_000, liquidation_price=58_825) == pytest.approx(0.095)
+        assert distance_to_liquidation(reference_price=65_000, liquidation_price=71_175) == pytest.approx(0.095)
+
+    def test_from_a_mark_price(self):
+        # an open long marked at 62,000 with its price at 58,900: 3,100 / 62,000 = 5%
+        assert distance_to_liquidation(reference_price=62_000, liquidation_price=58_900) == pytest.approx(0.05)
+
+    def test_no_liquidation_price_no_distance(self):
+        assert distance_to_liquidation(reference_price=3_400, liquidation_price=None) is None
+
+    def test_at_the_reference_itself_is_zero(self):
+        assert distance_to_liquidation(reference_price=100, liquidation_price=100) == 0.0
+
+
+class TestLiquidatedAtEntry:
+    @pytest.mark.parametrize("side, price, expected", [
+        ("long", 65_130, True),    # 125x long at a 1% rate: 65,000 * (1 - 0.008 + 0.01), above its entry
+        ("long", 65_000, True),    # exactly at the entry: liquidated as it opens
+        ("long", 58_825, False),   # the guide's 10x long
+        ("short", 64_870, True),   # the 125x short's mirror: 65,000 * (1 + 0.008 - 0.01)
+        ("short", 65_000, True),
+        ("short", 71_175, False),  # the guide's 10x short
+    ])
+    def test_a_price_on_the_far_side_of_the_entry(self, side, price, expected):
+        assert liquidated_at_entry(side=side, entry_price=65_000, liquidation_price=price) is expected
+
+    @pytest.mark.parametrize("side", ["long", "short"])
+    def test_no_liquidation_price_is_never_liquidated(self, side):
+        assert liquidated_at_entry(side=side, entry_price=3_400, liquidation_price=None) is False
+
+    def test_agrees_with_the_isolated_price_of_a_125x_long_at_1_percent(self):
+        # 1 BTC at 65,000 with 520 of margin (125x), 1% rate: simple 65,130 (above the entry)
+        price = liquidation_price_isolated(side="long", entry_price=65_000, quantity=1, margin=520, mmr=0.01,
+                                           model="simple")
+        assert liquidated_at_entry(side="long", entry_price=65_000, liquidation_price=price) is True
 
 
 # ============================================================================================
@@ -231,6 +335,11 @@ CALLS = {
         "side": "long", "entry_price": 100.0, "quantity": 2.0, "margin": 20.0,
         "table": "binance-btcusdt-2021-03-18", "model": "exchange"}),
     "tier_for_notional": (margin.tier_for_notional, {"table": "binance-btcusdt-2021-03-18", "notional": 1_000.0}),
+    "notional": (notional, {"margin": 1_000.0, "leverage": 10.0}),
+    "quantity": (quantity, {"notional": 1_000.0, "entry_price": 100.0}),
+    "initial_margin_rate": (initial_margin_rate, {"leverage": 10.0}),
+    "distance_to_liquidation": (distance_to_liquidation, {"reference_price": 100.0, "liquidation_price": 90.0}),
+    "liquidated_at_entry": (liquidated_at_entry, {"side": "long", "entry_price": 100.0, "liquidation_price": 90.0}),
     "account_state": (account_state, {"wallet_balance": 100.0, "positions": [GOOD_POSITION], "model": "exchange"}),
     "liquidation_price_cross": (liquidation_price_cross, {
         "wallet_balance": 100.0, "positions": [GOOD_POSITION], "target": 0, "model": "exchange"}),
@@ -250,7 +359,9 @@ MODEL = ["binance", "Simple", "", None, 0]
 BAD = {
     "notional": POSITIVE, "leverage": LEVERAGE, "mmr": RATE, "maintenance_amount": NON_NEGATIVE,
     "side": SIDE, "entry_price": POSITIVE, "quantity": POSITIVE, "margin": POSITIVE, "model": MODEL,
-    "wallet_balance": NON_NEGATIVE,
+    "wallet_balance": NON_NEGATIVE, "reference_price": POSITIVE,
+    # None is "no liquidation price", a valid input
+    "liquidation_price": [value for value in POSITIVE if value is not None],
 }
 
 
@@ -594,8 +705,9 @@ class TestShock:
 # Properties
 # ============================================================================================
 
-MANY = settings(max_examples=800)
-SOME = settings(max_examples=400)
+#: at most 200 examples a property: the whole suite stays within its time budget in CI
+MANY = settings(max_examples=200)
+SOME = settings(max_examples=120)
 
 
 def same_price(a: float | None, b: float | None, scale: float) -> bool:
@@ -877,3 +989,37 @@ def test_cross_price_never_nan_never_negative(account, data, model):
     target = data.draw(st.integers(0, len(rows) - 1))
     value = liquidation_price_cross(wallet_balance=wallet, positions=rows, target=target, model=model)
     assert value is None or (math.isfinite(value) and value > 0)
+
+
+@MANY
+@given(strategies.isolated_positions(with_amount=False), strategies.MODELS)
+def test_liquidated_at_entry_exactly_when_the_rate_reaches_the_initial_margin_rate(position, model):
+    # Both models put a long's price at or above its entry (a short's at or below) exactly when
+    # M <= N*MMR, that is MMR >= 1/L: exchange, (N - M) / (Q*(1 - MMR)) >= EP <=> N*MMR >= M; simple,
+    # EP*(1 - 1/L + MMR) >= EP <=> MMR >= 1/L. Within rounding of the line itself either answer is right.
+    assume(abs(position["mmr"] * position["leverage"] - 1) > 1e-9)
+    price = liquidation_price_isolated(**isolated_kwargs(position), model=model)
+    flag = liquidated_at_entry(side=position["side"], entry_price=position["entry_price"], liquidation_price=price)
+    assert flag is (position["mmr"] * position["leverage"] > 1)
+
+
+@MANY
+@given(strategies.MARGINS, strategies.LEVERAGES, strategies.PRICES)
+def test_notional_quantity_and_margin_round_trip(margin_, leverage, entry):
+    size = notional(margin=margin_, leverage=leverage)
+    q = quantity(notional=size, entry_price=entry)
+    assert q * entry == pytest.approx(size, rel=1e-12)
+    assert initial_margin(notional=size, leverage=leverage) == pytest.approx(margin_, rel=1e-12)
+    assert size * initial_margin_rate(leverage=leverage) == pytest.approx(margin_, rel=1e-12)
+
+
+@MANY
+@given(strategies.safe_isolated_positions(), strategies.MODELS)
+def test_the_distance_to_liquidation_is_below_the_initial_margin_rate(position, model):
+    # A position that opens alive (0 <= MMR < 1/L) is liquidated before its bankruptcy price, which is
+    # 1/L away from the entry: the distance lies in (0, 1/L].
+    kwargs = isolated_kwargs(position)
+    price = liquidation_price_isolated(**kwargs, model=model)
+    distance = distance_to_liquidation(reference_price=kwargs["entry_price"], liquidation_price=price)
+    assert 0 < distance <= initial_margin_rate(leverage=position["leverage"]) * (1 + 1e-9)
+    assert not liquidated_at_entry(side=kwargs["side"], entry_price=kwargs["entry_price"], liquidation_price=price)
