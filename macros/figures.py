@@ -335,7 +335,8 @@ class Examples:
         if f.unit == "usd":
             return fmt.money(parsed, 0 if float(parsed).is_integer() else 2)
         if f.unit == "percent":
-            return fmt.percent(parsed, 1 if round(parsed * 1000, 9).is_integer() else 2)
+            # as many decimals as the writer gave, up to four: 0.5%, 1%, 0.04%
+            return fmt.percent(parsed, 4).removesuffix("%").rstrip("0").rstrip(".") + "%"
         if f.unit == "multiple":
             return fmt.multiple(parsed)
         return fmt.number(parsed, 8) if f.kind == "number" else str(parsed)

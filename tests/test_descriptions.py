@@ -127,7 +127,9 @@ class TestParsing:
 
     @pytest.mark.parametrize("typed, reason", [
         ("", "is empty"), ("  ", "is empty"), ("abc", "is not a number"), ("1.2.3", "is not a number"),
-        ("nan", "is not a number"), ("inf", "is not a number"), ("Infinity", "is not a number"),
+        # the grammar names these as what they are (calculators/grammar.py, step 5)
+        ("nan", "must be a finite number"), ("inf", "must be a finite number"),
+        ("Infinity", "must be a finite number"),
         (float("nan"), "must be a finite number"), (float("inf"), "must be a finite number"),
         (True, "is not a number"), (None, "is not a number"), ([65000], "is not a number"),
         ("9" * 100, "is longer than"), ("1_000", "is not a number"), ("\u0661\u0662", "is not a number"),
@@ -168,9 +170,9 @@ class TestParsing:
 
     def test_at_most_max_positions(self):
         calc = CALCULATORS["cross"]
-        raw = {**ACCOUNT, "positions": [ACCOUNT["positions"][0]] * (calc.max_positions + 1)}
+        raw = {**ACCOUNT, "positions": [ACCOUNT["positions"][0]] * (calc.rows.max_rows + 1)}
         assert error("cross", raw)["field"] == "positions"
-        raw["positions"] = raw["positions"][: calc.max_positions]
+        raw["positions"] = raw["positions"][: calc.rows.max_rows]
         assert run("cross", raw)["ok"]
 
     def test_a_row_that_is_not_a_position(self):
@@ -183,9 +185,9 @@ def number_fields():
         for f in calc.fields:
             if f.kind == "number":
                 yield pytest.param(name, f, None, id=f"{name}.{f.name}")
-        for f in calc.position_fields:
+        for f in (calc.rows.fields if calc.rows else ()):
             if f.kind == "number":
-                yield pytest.param(name, f, 0, id=f"{name}.positions.{f.name}")
+                yield pytest.param(name, f, 0, id=f"{name}.{calc.rows.name}.{f.name}")
 
 
 def with_value(name: str, field, row: int | None, value) -> dict:
@@ -193,7 +195,7 @@ def with_value(name: str, field, row: int | None, value) -> dict:
     if row is None:
         raw[field.name] = value
     else:
-        raw["positions"][row][field.name] = value
+        raw[CALCULATORS[name].rows.name][row][field.name] = value
     return raw
 
 
@@ -204,8 +206,8 @@ def bound_in(message: str) -> float:
     return float(found.group(1).replace(",", ""))
 
 
-def path_of(field, row):
-    return field.name if row is None else f"positions[{row}].{field.name}"
+def path_of(name, field, row):
+    return field.name if row is None else f"{CALCULATORS[name].rows.name}[{row}].{field.name}"
 
 
 @pytest.mark.parametrize("name, field, row", list(number_fields()))
@@ -216,7 +218,7 @@ def test_every_field_minimum_is_enforced(name, field, row):
     for value in ([just_below] if field.minimum_inclusive else [just_below, field.minimum]):
         with pytest.raises(MarginInputError) as caught:
             parse_inputs(CALCULATORS[name], with_value(name, field, row, value))
-        assert caught.value.field == path_of(field, row)
+        assert caught.value.field == path_of(name, field, row)
         assert bound_in(str(caught.value)) == field.minimum
     if field.minimum_inclusive:
         parse_inputs(CALCULATORS[name], with_value(name, field, row, field.minimum))
@@ -227,7 +229,7 @@ def test_every_field_maximum_is_enforced(name, field, row):
     parse_inputs(CALCULATORS[name], with_value(name, field, row, field.maximum))
     with pytest.raises(MarginInputError) as caught:
         parse_inputs(CALCULATORS[name], with_value(name, field, row, field.maximum * (1 + 1e-6) + 1e-6))
-    assert caught.value.field == path_of(field, row)
+    assert caught.value.field == path_of(name, field, row)
     assert bound_in(str(caught.value)) == field.maximum
 
 
@@ -235,7 +237,7 @@ def test_every_field_maximum_is_enforced(name, field, row):
 def test_every_percent_field_is_divided_by_100(name, field, row):
     value = max(field.minimum or 0, 0) + 0.5
     parsed = parse_inputs(CALCULATORS[name], with_value(name, field, row, value))
-    got = parsed[field.name] if row is None else parsed["positions"][row][field.name]
+    got = parsed[field.name] if row is None else parsed[CALCULATORS[name].rows.name][row][field.name]
     assert got == pytest.approx(value / 100)
 
 
@@ -481,20 +483,30 @@ def test_describe_is_json_without_the_functions():
     for name, calc in data.items():
         names = [f["name"] for f in calc["fields"]]
         assert len(names) == len(set(names)), name
-        for f in calc["fields"] + calc["position_fields"]:
+        for f in calc["fields"] + (calc["rows"]["fields"] if calc["rows"] else []):
             assert f["kind"] in ("number", "choice", "text")
             if f["kind"] == "choice":
                 assert f["choices"]
 
 
 def test_every_declared_output_is_computed():
+    """Every node of every output tree finds its figures where the description says they are."""
+    from calculators.descriptions import Chart, Modes, Output, Rows
+
     for name, calc in CALCULATORS.items():
         out = ok(name, defaults(name))
-        for output in calc.outputs:
-            assert output.name in out, (name, output.name)
-    for row in ok("cross", ACCOUNT)["positions"]:
-        for output in CALCULATORS["cross"].position_outputs:
-            assert output.name in row, output.name
+        for node in calc.outputs:
+            if isinstance(node, (Output, Chart)):
+                assert node.name in out, (name, node.name)
+            elif isinstance(node, Rows):
+                assert out[node.name], (name, node.name)
+                for row in out[node.name]:
+                    assert all(column.name in row for column in node.columns), (name, node.name, row)
+            elif isinstance(node, Modes):
+                for mode, _ in node.modes:
+                    assert all(output.name in out[mode] for output in node.outputs), (name, mode)
+            if isinstance(node, Chart):
+                assert all(node.x in point and all(key in point for key, _ in node.series) for point in out[node.name])
 
 
 #: Narrowed price range. The descriptions let a price be any number above 0 with no maximum, and at
@@ -526,10 +538,10 @@ def reader_values(f) -> st.SearchStrategy:
 def reader_inputs(name: str) -> st.SearchStrategy[dict]:
     calc = CALCULATORS[name]
     top = st.fixed_dictionaries({f.name: reader_values(f) for f in calc.fields})
-    if not calc.position_fields:
+    if not calc.rows:
         return top
-    row = st.fixed_dictionaries({f.name: reader_values(f) for f in calc.position_fields})
-    return st.tuples(top, st.lists(row, min_size=1, max_size=3)).map(lambda t: {**t[0], "positions": t[1]})
+    row = st.fixed_dictionaries({f.name: reader_values(f) for f in calc.rows.fields})
+    return st.tuples(top, st.lists(row, min_size=1, max_size=3)).map(lambda t: {**t[0], calc.rows.name: t[1]})
 
 
 def finite_everywhere(value) -> bool:

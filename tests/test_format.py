@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from macros.format import MINUS, by_unit, money, multiple, number, parse_stated, parse_tolerance, percent
+from presentation.format import MINUS, by_unit, money, multiple, number, parse_stated, parse_tolerance, percent
 
 
 class TestMoney:
