@@ -345,7 +345,8 @@ class Examples:
         """The completed inputs of an example (for a calculator's first state)."""
         return dict(self.inputs_of(name, {}, calculator)[1])  # a copy: the caller may update it
 
-    def sweep_table(self, name: str, field: str, values: Any, outputs: Any, **overrides: Any) -> str:
+    def sweep_table(self, name: str, field: str, values: Any, outputs: Any, _macro: str = "sweep_table",
+                    _values_name: str = "values", **overrides: Any) -> str:
         """A Markdown table of an example's outputs as one input takes each of ``values``.
 
         ``{{ sweep_table("btc_10x", "leverage", [2, 5, 10], ["liquidation_price", "distance_pct"]) }}``:
@@ -354,9 +355,9 @@ class Examples:
         """
         try:
             if not isinstance(values, (list, tuple)) or not values:
-                raise MacroUsageError(f"a table needs its values as a list of numbers, got {values!r}")
+                raise MacroUsageError(f"{_macro}(): {_values_name} must be a list of numbers, got {values!r}")
             if isinstance(outputs, str) or not isinstance(outputs, (list, tuple)) or not outputs:
-                raise MacroUsageError(f"a table needs its outputs as a list of names, got {outputs!r}")
+                raise MacroUsageError(f"{_macro}(): outputs must be a list of output names, got {outputs!r}")
             calculator, _ = self.inputs_of(name, overrides)
             calc = descriptions.CALCULATORS[calculator]
             described = {f.name: f for f in calc.fields}
@@ -381,7 +382,8 @@ class Examples:
                        outputs: Any = ("notional", "liquidation_price", "distance_pct"), **overrides: Any) -> str:
         """:meth:`sweep_table` over the input ``leverage``: by default position size, liquidation price
         and the move to it at each of ``leverages``."""
-        return self.sweep_table(name, "leverage", leverages, list(outputs), **overrides)
+        return self.sweep_table(name, "leverage", leverages, list(outputs), _macro="leverage_table",
+                                _values_name="leverages", **overrides)
 
     def results_table(self, name: str, table: str | None = None, **overrides: Any) -> str:
         """A Markdown table of an example's per-row results (a :class:`~calculators.descriptions.Rows`
@@ -394,8 +396,13 @@ class Examples:
             tables = [node for node in calc.outputs if isinstance(node, descriptions.Rows)]
             chosen = [node for node in tables if table is None or node.name == table]
             if not chosen:
-                known = ", ".join(node.name for node in tables) or "none"
-                raise MacroUsageError(f"{name!r} ({calculator}) has no table {table or ''} (tables: {known})".replace("  ", " "))
+                if tables:
+                    known = ", ".join(node.name for node in tables)
+                    raise MacroUsageError(f"results_table(): {name!r} has no table {table!r} (tables: {known})")
+                having = ", ".join(key for key, c in descriptions.CALCULATORS.items()
+                                   if any(isinstance(node, descriptions.Rows) for node in c.outputs))
+                raise MacroUsageError(f"results_table(): {name!r} is a {calculator!r} example, which has no "
+                                      f"table of rows (calculators with one: {having})")
             node = chosen[0]
             columns = [column.name for column in node.columns]
             rows = ["| " + " | ".join([node.header_label] + [column.label for column in node.columns]) + " |",

@@ -202,8 +202,8 @@ def test_figures_on_the_page(good_site, name, shown):
 def test_shock_table(good_site):
     text = good_site.text("index.md")
     # BTC and SOL unchanged in both modes; ETH liquidated in isolated, open with a 1,500 loss in cross
-    assert "BTC (long) 0.0% open, no change open, no change" in text
-    assert "ETH (short) 15.0% liquidated open, loss $1,500.00" in text
+    assert "BTC (long) 0.00% open, no change open, no change" in text
+    assert "ETH (short) 15.00% liquidated open, loss $1,500.00" in text
     assert "Balance left $2,000.00 $1,500.00" in text
 
 
@@ -333,7 +333,9 @@ MISUSES = {
     "inputs-unknown-field": ('{{ inputs("btc", "colour") }}', "'btc' has no input 'colour' (inputs: side, "),
     "inputs-no-field": ('{{ inputs("btc") }}', "inputs() needs a field name"),
     "inputs-unknown-position": ('{{ inputs("three", "positions.DOGE.size") }}', "'three' has no position 'DOGE'"),
-    "shock-table-of-isolated": ('{{ shock_table("btc") }}', "shock_table() needs a 'compare' example; 'btc' is 'isolated'"),
+    "shock-table-of-isolated": ('{{ shock_table("btc") }}',
+                                "results_table(): 'btc' is a 'isolated' example, which has no table of rows "
+                                "(calculators with one: cross, compare)"),
     "leverage-table-bad-list": ('{{ leverage_table("btc", leverages="abc") }}',
                                 "leverage_table(): leverages must be a list of numbers, got 'abc'"),
     "leverage-table-bad-leverage": ('{{ leverage_table("btc", leverages=[10, 0.5]) }}',
