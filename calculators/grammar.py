@@ -43,10 +43,12 @@ GRAMMAR: dict[str, Any] = {
         "strip": "\\$",
         "suffix": {"percent": "[ \\t\\u00a0]*%$", "multiple": "[ \\t\\u00a0]*[x\\u00d7]$"},
         "grouped": "^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\\.[0-9]*)?$",
-        "not_finite": "^[+-]?(inf|infinity|nan)$",
+        # spelled out in both cases, not with an "ignore case" flag: Python's would also take the
+        # Turkish dotless and dotted I ("ınf", "İnf"), JavaScript's would not (tests/test_grammar.py)
+        "not_finite": "^[+-]?([iI][nN][fF]([iI][nN][iI][tT][yY])?|[nN][aA][nN])$",
         "number": "^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$",
     },
-    "flags": {"not_finite": "i"},
+    "flags": {},
     "messages": {
         "empty": "is empty",
         "too_long": f"is longer than {MAX_TEXT} characters",
@@ -62,7 +64,7 @@ _TRIM = re.compile(_P["trim"])
 _STRIP = re.compile(_P["strip"])
 _SUFFIX = {unit: re.compile(pattern) for unit, pattern in _P["suffix"].items()}
 _GROUPED = re.compile(_P["grouped"])
-_NOT_FINITE = re.compile(_P["not_finite"], re.IGNORECASE)
+_NOT_FINITE = re.compile(_P["not_finite"])
 _NUMBER = re.compile(_P["number"])
 _M = GRAMMAR["messages"]
 
