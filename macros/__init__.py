@@ -41,6 +41,7 @@ def define_env(env: Any) -> None:
     # the guide's first name for a results table of isolated against cross margin
     env.macro(examples.results_table, "shock_table")
     env.macro(examples.tier_table, "tier_table")
+    env.macro(examples.calculator_reference, "calculator_reference")
     env.macro(examples.example_data, "example_data")
 
     register(env, examples)
