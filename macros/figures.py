@@ -18,6 +18,7 @@ figure of the writer's draft that the page corrects, and the build prints the co
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 import os
 import sys
 from dataclasses import dataclass, field
@@ -275,14 +276,15 @@ class Examples:
             allowed = half_unit if tol is None else fmt.parse_tolerance(tol, value or 0.0)
         except (ValueError, ArithmeticError) as error:
             raise MacroUsageError(f"{ref}: {error}") from None
-        if value is None:
+        computed = fmt.exact(value)
+        if computed is None:
             agrees = False
         elif tol is None:
-            # Rounding the computed figure to the digits the writer gave must give the writer's figure;
-            # a figure exactly half-way (9.5% stated as 10%) is not taken as agreeing.
-            agrees = abs(float(value) - claimed) < allowed * (1 - 1e-9)
+            # Rounding the computed figure to the digits the writer gave must give the writer's figure,
+            # decided exactly: a figure exactly half-way (9.5% stated as 10%) does not agree.
+            agrees = abs(computed - claimed) < allowed * Fraction(999999999, 10**9)
         else:
-            agrees = abs(float(value) - claimed) <= allowed
+            agrees = abs(computed - claimed) <= allowed
         where = self.where()
         if kind == "stated" and not agrees:
             self.report.errors.append(

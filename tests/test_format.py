@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -200,3 +201,49 @@ def test_formatters_never_print_nan_or_inf(value):
         assert text == "n/a" or any(ch.isdigit() for ch in text)
     if not math.isfinite(value):
         assert money(value) == "n/a"
+
+
+class TestExactRounding:
+    """The rounding rule (presentation/format.py): the exact value, half away from zero, decided with
+    integer arithmetic only. Expected texts are worked by hand from the exact values."""
+
+    @pytest.mark.parametrize("value, shown", [
+        (Fraction(48975, 100000), "48.98%"),     # 48.975% exactly: half, away from zero
+        (Fraction(-48975, 100000), "\u221248.98%"),
+        (Fraction(48974999, 100000000), "48.97%"),  # just below the half
+        (Fraction(19, 200), "9.50%"),            # the guide's 9.5%
+        (Fraction(1, 3), "33.33%"),
+    ])
+    def test_percent(self, value, shown):
+        assert percent(value) == shown
+
+    @pytest.mark.parametrize("value, shown", [
+        (Fraction(5882500500, 100000), "$58,825.01"),  # 58,825.005 exactly: half, away from zero
+        (Fraction(1, 8), "$0.1250"),                    # below a dollar: four significant digits
+        (Fraction(-1, 200), "\u2212$0.005000"),
+        (Fraction(1, 3) * 10 ** 9, "$333,333,333.33"),
+        (Fraction(-1, 1000), "\u2212$0.001000"),
+    ])
+    def test_money(self, value, shown):
+        assert money(value) == shown
+
+    def test_half_a_cent_with_two_decimals_rounds_away_from_zero(self):
+        assert money(Fraction(1, 8), 2) == "$0.13"
+        assert money(Fraction(-1, 8), 2) == "\u2212$0.13"
+
+    def test_next_to_a_power_of_ten_the_decimals_come_from_the_exact_value(self):
+        # 9.99999999999999e-05 is below 10^-4, so it gets 3 + 5 = 8 decimals, and rounds up to 0.0001:
+        # the same text wherever it is printed (CPython's log10 once said otherwise than Pyodide's)
+        assert money(9.99999999999999e-05) == "$0.00010000"
+        assert money(Fraction(1, 10000)) == "$0.0001000"
+        # 0.000099999 has magnitude -5, so 8 decimals: 0.00009999|9 rounds up to 0.00010000
+        assert money(Fraction(99999, 10 ** 9)) == "$0.00010000"
+
+    def test_no_infinity_or_nan_is_ever_printed(self):
+        for value in (float("inf"), float("-inf"), float("nan")):
+            assert money(value) == percent(value) == number(value) == "n/a"
+
+    def test_huge_and_tiny_values_print_every_digit(self):
+        assert money(10 ** 20) == "$100,000,000,000,000,000,000.00"
+        assert percent(Fraction(1, 10 ** 12)) == "0.00%"
+        assert number(Fraction(-1, 10 ** 9)) == "0"
