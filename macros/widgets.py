@@ -194,7 +194,16 @@ def _outputs(outputs: list[Output], texts: Mapping[str, str]) -> str:
         css = "livecalc__output livecalc__output--primary" if out.primary else "livecalc__output"
         items.append(f'<div class="{css}"><dt>{_e(out.label)}</dt>'
                      f'<dd data-output="{_e(out.name)}">{_e(texts.get(out.name, ""))}</dd></div>')
-    return f'<dl class="livecalc__outputs">{"".join(items)}</dl>'
+    return f'<dl class="livecalc__outputs">{"".join(items)}</dl>{_explained(tuple(outputs))}'
+
+
+def _explained(outputs: tuple[Output, ...]) -> str:
+    """A table's columns explained, folded under a disclosure (a table has no room beside its figures)."""
+    items = "".join(f"<dt>{_e(out.label)}</dt><dd>{_e(out.help)}</dd>" for out in outputs if out.help)
+    if not items:
+        return ""
+    return (f'<details class="livecalc__explain"><summary>What these numbers mean</summary>'
+            f'<dl>{items}</dl></details>')
 
 
 def _result_row(node: Rows, index: str, texts: Mapping[str, str]) -> str:
@@ -214,6 +223,7 @@ def _rows_table(node: Rows, count: int, texts: Mapping[str, str]) -> str:
             f'<caption>{_e(node.caption)}</caption>'
             f'<thead><tr><th scope="col">{_e(node.header_label)}</th>{head}</tr></thead>'
             f'<tbody data-rows="{_e(node.name)}">{rows}</tbody></table></div>'
+            f'{_explained(node.columns)}'
             f'<template data-template="{_e(node.name)}">{_result_row(node, "__i__", {})}</template>')
 
 
@@ -228,7 +238,8 @@ def _modes_table(node: Modes, texts: Mapping[str, str]) -> str:
     )
     return (f'<div class="livecalc__table-wrap"><table class="livecalc__table livecalc__table--modes">'
             f'<caption>{_e(node.caption)}</caption>'
-            f'<thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
+            f'<thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+            f'{_explained(node.outputs)}')
 
 
 def _chart(node: Chart, uid: str, svg: Mapping[str, Mapping[str, str]]) -> str:
