@@ -57,7 +57,7 @@ def test_covers_sides_models_tiers_and_accounts(generated):
     for name in ("cross", "compare"):
         sizes = Counter((raw["model"], len(raw["positions"])) for n, raw in generated if n == name)
         for model in ("exchange", "simple"):
-            for count in range(1, CALCULATORS[name].max_positions + 1):
+            for count in range(1, CALCULATORS[name].rows.max_rows + 1):
                 assert sizes[(model, count)] >= 5, (name, model, count)
         sides = {row["side"] for n, raw in generated if n == name for row in raw["positions"]}
         assert sides == {"long", "short"}
@@ -80,7 +80,7 @@ def test_mostly_computable_with_every_kind_of_outcome(generated):
             outcomes["isolated no liquidation price" if out["liquidation_price"] is None else "isolated priced"] += 1
         elif name == "cross":
             outcomes["cross liquidated" if out["liquidated"] else "cross alive"] += 1
-        else:
+        elif name == "compare":
             outcomes["compare isolated liquidation" if out["isolated_liquidated"] != "none" else "compare calm"] += 1
             outcomes["compare cross liquidation" if out["cross_liquidated"] != "none" else "compare cross alive"] += 1
     for name in CALCULATORS:
