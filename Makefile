@@ -52,9 +52,10 @@ $(PYODIDE_WHEELS)/.installed: tests/pyodide/requirements.txt | $(PY_STAMP)
 
 pyodide-wheels: $(PYODIDE_WHEELS)/.installed
 
-## make test: set up, then every test (module, macros, built site, browser)
+## make test: set up, then every test (module, macros, built site, browser), on every core: tests that
+## share a built site or a browser stay on one worker (tests/conftest.py, pytest_collection_modifyitems)
 test: setup browser pyodide-wheels
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 ## make bench: the benchmarks (several minutes); writes bench/results.json
 bench: setup browser

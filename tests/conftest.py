@@ -1,17 +1,17 @@
 """Shared fixtures: a builder of tiny MkDocs sites that use the real ``macros`` package, the real site
 built once into a temporary folder, and the Hypothesis profile.
 
-Sites are built the way a writer builds them, ``mkdocs build --strict`` in a child process, so that a
-test reads the same log lines and the same HTML a writer would.
+Sites are built as ``mkdocs build --strict`` builds them, inside the test's process
+(``publishing_support.build_in_process``: MkDocs' own calls, its log as the output), so that a test
+reads the same log lines and the same HTML a writer would.
+
+The tests run on two workers (pytest-xdist, ``--dist loadgroup``: see :func:`pytest_collection_modifyitems`).
+The tests folder is on ``sys.path`` through pytest's ``pythonpath`` setting (pyproject.toml).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -20,13 +20,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from publishing_support import build_in_process, copy_project
+from publishing_support import _environment as build_environment
+from tiny import TINY_CONFIG  # the tiny sites' configuration, shared with tests/browser
+
 REPO = Path(__file__).resolve().parent.parent
-
-# `tests/strategies.py` is imported by name from the test modules; pytest runs in importlib mode
-# (pyproject.toml), which does not put the tests folder on sys.path by itself.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from tiny import TINY_CONFIG  # noqa: E402  (the tiny sites' configuration, shared with tests/browser)
 
 # No deadline: a slow example on a busy 2-core machine is not a wrong example (timing belongs in bench/).
 settings.register_profile("livecalc", deadline=None, print_blob=True)
@@ -93,12 +91,9 @@ class BuildResult:
 
 
 def run_mkdocs(project_dir: Path, site_dir: Path) -> BuildResult:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    process = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=project_dir, env=env, capture_output=True, text=True, timeout=300,
-    )
-    return BuildResult(process.returncode, process.stdout + process.stderr, site_dir, project_dir)
+    """``mkdocs build --strict`` of ``project_dir`` into ``site_dir``, in this process."""
+    returncode, output = build_in_process(project_dir, site_dir, build_environment({}))
+    return BuildResult(returncode, output, site_dir, project_dir)
 
 
 def build_tiny_site(root: Path, pages: dict[str, str], config: str = TINY_CONFIG) -> BuildResult:
@@ -126,21 +121,6 @@ def build_site_once(tmp_path_factory):
     return lambda pages, config=TINY_CONFIG: build_tiny_site(tmp_path_factory.mktemp("tiny"), pages, config)
 
 
-def copy_project(destination: Path) -> Path:
-    """A copy of the real site's sources (config, docs, theme overrides) that a test may edit.
-
-    ``macros`` is linked, not copied: the copy must build with the very package under test, and the
-    configuration's ``module_name: macros`` looks for it in the project folder.
-    """
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "mkdocs.yml", destination / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", destination / "docs")
-    if (REPO / "overrides").exists():
-        shutil.copytree(REPO / "overrides", destination / "overrides")
-    (destination / "macros").symlink_to(REPO / "macros", target_is_directory=True)
-    return destination
-
-
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> BuildResult:
     """The repository's own site, ``mkdocs build --strict`` of its mkdocs.yml, built once per session."""
@@ -158,3 +138,24 @@ def project_copy(tmp_path):
 
     return build
 
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep together on one worker the tests
+    that share something expensive made once per worker: the browser tests (one built site, one
+    Chromium) and the tests of a module that use a module- or session-scoped fixture of this project
+    (a built site). Every other test goes to whichever worker is free."""
+    for item in items:
+        path = Path(str(item.path)).resolve()
+        if path.is_relative_to(REPO / "tests" / "browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            continue
+        fixtures = getattr(item, "_fixtureinfo", None)
+        if fixtures is None:  # a doctest
+            continue
+        shared = [
+            name for name, definitions in fixtures.name2fixturedefs.items()
+            if definitions and definitions[-1].scope != "function" and definitions[-1].baseid  # baseid "": a plugin's
+        ]
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(path.relative_to(REPO).as_posix()))

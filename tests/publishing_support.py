@@ -1,19 +1,27 @@
 """Helpers for the publishing tests: copy the site's sources, build them as a writer does, read the HTML.
 
-Builds run ``python -m mkdocs build --strict`` in a child process (the same command as ``make site``), so
-the hooks, the theme overrides and the macros are exactly the ones a writer's build uses.
+:func:`build` runs what ``mkdocs build --strict`` runs (``load_config``, the plugins' start-up, MkDocs'
+own ``build``) inside the test's process, with the log of the ``mkdocs`` loggers as its output, so the
+hooks, the theme overrides and the macros are exactly the ones a writer's build uses, without a new
+Python and a new import of MkDocs, Material and the macros for every build. :func:`build_as_a_writer`
+runs the command itself in a child process, for the tests about the command.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -50,15 +58,112 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def build(project: Path, site_dir: Path, **environment: str) -> Build:
-    """``mkdocs build --strict`` of ``project`` into ``site_dir``; ``environment`` adds variables (SITE_URL=...)."""
-    env = {key: value for key, value in os.environ.items() if key not in ("SITE_URL", "LIVECALC_PREVIEW_DRAFTS")}
+#: Variables of the developer's shell that would change a build: each build sets them itself.
+BUILD_VARIABLES = ("SITE_URL", "LIVECALC_PREVIEW_DRAFTS")
+
+
+def _environment(environment: dict[str, str]) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in BUILD_VARIABLES}
     env.update(NO_MKDOCS_2_WARNING="1", **environment)
+    return env
+
+
+def build_as_a_writer(project: Path, site_dir: Path, **environment: str) -> Build:
+    """``python -m mkdocs build --strict`` of ``project`` in a child process, as ``make site`` runs it."""
     process = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+        cwd=project, env=_environment(environment), capture_output=True, text=True, timeout=300,
     )
     return Build(process.returncode, process.stdout + process.stderr, site_dir)
+
+
+class _LogLines(logging.Handler):
+    """The records of the ``mkdocs`` loggers as the command prints them: ``INFO    -  message``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(logging.Formatter("%(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname:<8}-  {self.format(record)}")
+
+
+@contextlib.contextmanager
+def _as_the_command_runs(project: Path, environment: dict[str, str]) -> Iterator[_LogLines]:
+    """What ``mkdocs build`` has around a build, undone afterwards: its environment and working folder,
+    the ``mkdocs`` logger at INFO into :class:`_LogLines` (and not to pytest's root handler), the
+    build log's filter of repeated messages (one per command, so one per build), and ``sys.path``
+    (mkdocs-macros puts the project folder on it)."""
+    from mkdocs import utils
+    from mkdocs.commands import build as build_command
+
+    saved_environment, saved_folder, saved_path = dict(os.environ), os.getcwd(), list(sys.path)
+    logger = logging.getLogger("mkdocs")
+    saved_logger = (logger.level, logger.propagate)
+    lines, repeated = _LogLines(), utils.DuplicateFilter()
+    os.environ.clear()
+    os.environ.update(environment)
+    os.chdir(project)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.addHandler(lines)
+    build_command.log.addFilter(repeated)
+    try:
+        yield lines
+    finally:
+        build_command.log.removeFilter(repeated)
+        logger.removeHandler(lines)
+        logger.setLevel(saved_logger[0])
+        logger.propagate = saved_logger[1]
+        os.chdir(saved_folder)
+        sys.path[:] = saved_path
+        os.environ.clear()
+        os.environ.update(saved_environment)
+
+
+def build_in_process(project: Path, site_dir: Path, environment: dict[str, str]) -> tuple[int, str]:
+    """``(exit status, output)`` of ``mkdocs build --strict --site-dir site_dir`` in ``project``, run in
+    this process: the same calls as the command (mkdocs/__main__.py ``build_command``), and its exits:
+    MkDocs' ``Abort`` (a BuildError or PluginError, a warning in strict mode, a bad configuration)
+    and any other click error give 1 and their message, ``exit(n)`` gives n (mkdocs-macros' 100),
+    anything else 1 and its traceback."""
+    import click
+    from mkdocs.commands import build as build_command
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    printed = io.StringIO()
+    returncode = 0
+    with _as_the_command_runs(project, environment) as log, \
+            contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        try:
+            config = load_config(config_file=str(project / "mkdocs.yml"), strict=True, site_dir=str(site_dir))
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build_command.build(config, dirty=False)
+            finally:
+                config.plugins.on_shutdown()
+        except Abort as abort:
+            returncode, ending = abort.exit_code, "\n" + abort.format_message()
+        except click.ClickException as error:
+            returncode, ending = error.exit_code, f"Error: {error.format_message()}"
+        except SystemExit as leaving:  # mkdocs-macros ends a build with exit(100) after logging why
+            code = leaving.code
+            returncode, ending = (code or 0, "") if code is None or isinstance(code, int) else (1, f"{code}\n")
+        except Exception:  # the command shows a traceback and exits with 1
+            returncode, ending = 1, traceback.format_exc()
+        else:
+            ending = ""
+    output = printed.getvalue() + "".join(line + "\n" for line in log.lines) + ending
+    return returncode, output
+
+
+def build(project: Path, site_dir: Path, **environment: str) -> Build:
+    """``mkdocs build --strict`` of ``project`` into ``site_dir`` (in this process, see
+    :func:`build_in_process`); ``environment`` adds variables (SITE_URL=...)."""
+    returncode, output = build_in_process(Path(project), Path(site_dir), _environment(environment))
+    return Build(returncode, output, site_dir)
 
 
 def livecalc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -8,17 +8,13 @@ guide's front matter, from mkdocs.yml, or are written out by hand.
 from __future__ import annotations
 
 import struct
-import sys
 import xml.etree.ElementTree as ElementTree
 import zlib
-from pathlib import Path
 
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from publishing_support import GUIDE, REPO, article, build, copy_project, front_matter, head  # noqa: E402
+from publishing_support import GUIDE, REPO, article, build, copy_project, front_matter, head
 
 SITE_URL = "https://guides.example.org/margin/"
 SLUG = "crypto-isolated-margin-vs-cross-margin"

@@ -1,6 +1,6 @@
 """The tiny sites the tests build: a minimal configuration and the guide's BTC worked example.
 
-Shared by ``tests/conftest.py`` and the browser tests (the tests folder is on ``sys.path``).
+Shared by ``tests/conftest.py`` and the browser tests (the tests folder is on ``sys.path`` through pytest's ``pythonpath``).
 """
 
 #: A minimal configuration. mkdocs-macros finds a *local* module (``module_name``) only inside the
