@@ -5,7 +5,8 @@ Sites are built as ``mkdocs build --strict`` builds them, inside the test's proc
 (``publishing_support.build_in_process``: MkDocs' own calls, its log as the output), so that a test
 reads the same log lines and the same HTML a writer would.
 
-The tests run on two workers (pytest-xdist, ``--dist loadgroup``: see :func:`pytest_collection_modifyitems`).
+``make test`` runs the tests on every core (pytest-xdist, ``--dist loadgroup``: see
+:func:`pytest_collection_modifyitems`); each worker is one process, so a session fixture is made once per worker.
 The tests folder is on ``sys.path`` through pytest's ``pythonpath`` setting (pyproject.toml).
 """
 
@@ -141,21 +142,18 @@ def project_copy(tmp_path):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep together on one worker the tests
-    that share something expensive made once per worker: the browser tests (one built site, one
-    Chromium) and the tests of a module that use a module- or session-scoped fixture of this project
-    (a built site). Every other test goes to whichever worker is free."""
+    """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep on one worker the tests of a module
+    that share something expensive made once: a module-scoped fixture of this project, or outside
+    tests/browser a session-scoped one (the real site, built for ``test_site_build.py``). The browser
+    tests' session fixtures (a built site, a Chromium) are meant to be made once per worker, so those
+    tests spread over the workers like every other test."""
+    browser = REPO / "tests" / "browser"
     for item in items:
-        path = Path(str(item.path)).resolve()
-        if path.is_relative_to(REPO / "tests" / "browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-            continue
         fixtures = getattr(item, "_fixtureinfo", None)
         if fixtures is None:  # a doctest
             continue
-        shared = [
-            name for name, definitions in fixtures.name2fixturedefs.items()
-            if definitions and definitions[-1].scope != "function" and definitions[-1].baseid  # baseid "": a plugin's
-        ]
-        if shared:
+        scopes = {definitions[-1].scope for definitions in fixtures.name2fixturedefs.values()
+                  if definitions and definitions[-1].baseid and definitions[-1].scope != "function"}  # baseid "": a plugin's
+        path = Path(str(item.path)).resolve()
+        if scopes - {"session"} or (scopes and not path.is_relative_to(browser)):
             item.add_marker(pytest.mark.xdist_group(path.relative_to(REPO).as_posix()))

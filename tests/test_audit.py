@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from livecalc import audit
-from publishing_support import REPO, build, livecalc
+from publishing_support import REPO, build, build_as_a_writer, copy_project, livecalc
 
 SITE = "https://guides.example.org/"
 SLUG = "funding-rates-explained"
@@ -439,13 +439,12 @@ def test_the_real_site_passes_the_audit_without_a_finding(production_build):
 
 
 def test_an_audit_error_fails_the_strict_build_with_the_finding(tmp_path):
-    from publishing_support import copy_project
-
+    """Built by the command itself, in a child process, as ``make site`` runs it: exit status 1."""
     project = copy_project(tmp_path / "project")
     page = project / "docs" / "methodology.md"
     # The logo exists (no broken link); Markdown's ![](path) writes alt="".
     page.write_text(page.read_text("utf-8") + "\n![](../assets/images/livecalc-logo.png)\n", "utf-8")
-    built = build(project, tmp_path / "site")
-    assert not built.ok
+    built = build_as_a_writer(project, tmp_path / "site")
+    assert built.returncode == 1
     assert "livecalc audit: 1 error(s) in the built pages" in built.output
     assert "  1. /methodology/: error [image-alt] image ../assets/images/livecalc-logo.png has an empty alt" in built.output
