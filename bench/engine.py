@@ -5,6 +5,15 @@ The real site is built once (``mkdocs build --strict`` into a temporary folder) 
 revalidate (``Cache-Control: no-cache``, as GitHub Pages does after its ten minutes). Chromium runs
 headless as the house rules say. Every figure is the median of repeated runs, with min and max:
 
+``engine_cold_ratio_naive`` / ``engine_warm_ratio_naive``
+    our start to the first live figure (``engine_*_first_figure_ms``) over a naive self-hosted start
+    measured in the same browser session, run by run: a page (``bench-naive/``, written into the
+    built site by :func:`write_naive_page`) that imports the site's ``pyodide.mjs``, runs
+    ``loadPyodide({indexURL})`` with Pyodide's default standard library (the npm package's
+    ``python_stdlib.zip`` and ``pyodide-lock.json``, served beside the site's copy of the runtime),
+    unpacks the app's sources (``calculators/`` and ``presentation/``, not precompiled) into its file
+    system, imports them and answers the same edit with ``presentation.display.answer``. Cold: each
+    side in a fresh profile; warm: the second visit in that profile (ours may start from its snapshot);
 ``engine_cold_ms``
     engine start (the worker is created) to live (it can answer), in a fresh browser profile;
 ``engine_warm_ms``
@@ -35,13 +44,20 @@ headless as the house rules say. Every figure is the median of repeated runs, wi
     python -m bench.engine --quick    # fewer runs
     python -m bench.engine --build /tmp/before          # build a site to compare later
     python -m bench.engine --start-only --site /tmp/before --site /tmp/after --runs 7
+    python -m bench.engine --naive-only --site /tmp/site --runs 5   # the two naive ratios only
+
+The server is bench's own (:func:`bench.common.serve`), not the browser tests' one: the tests' server
+sends ``Cache-Control: no-store`` and no gzip, so a warm visit would download everything again.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import html
+import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -52,7 +68,7 @@ from typing import Any, Callable
 if __package__ in (None, ""):  # ``python bench/engine.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CHROME_FLAGS, ROOT, chromium_path, figure, mkdocs_env, run_process, serve  # noqa: E402
+from bench.common import CHROME_FLAGS, ROOT, chromium_path, figure, mkdocs_env, ratio, run_process, serve  # noqa: E402
 
 GUIDE = "crypto-isolated-margin-vs-cross-margin/"
 # An edit and the figure it must produce, worked by hand: the guide's BTC 10x example at 20x,
@@ -117,6 +133,73 @@ _RECOMPUTE = """async ([name, field, values]) => {
   return {written, shown};
 }"""
 
+# The naive start: what a page that self-hosts Pyodide does by the book, with none of our engine's work
+# (no precompiled standard library or app, no worker, no snapshot, no early fetches but the app's).
+NAIVE = "bench-naive/"
+_NAIVE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Naive Pyodide start (bench)</title></head>
+<body><p>Naive self-hosted Pyodide start: loadPyodide, the app's sources, one answer.</p>
+<script type="module">
+const indexURL = new URL(%(index)s, location.href).href;
+globalThis.naive = (async () => {
+  const began = performance.now();
+  const app = fetch("app.zip").then(response => response.arrayBuffer());
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL });
+  const loaded = performance.now() - began;
+  pyodide.unpackArchive(await app, "zip", { extractDir: "/home/pyodide/app" });
+  pyodide.globals.set("raw_inputs", %(inputs)s);
+  const answer = pyodide.runPython(`
+import json, sys
+sys.path.insert(0, "/home/pyodide/app")
+from presentation import display
+json.dumps(display.answer(%(name)s, json.loads(raw_inputs)), default=str)
+`);
+  return { ms: performance.now() - began, loaded, answer: JSON.parse(answer) };
+})().catch(error => ({ error: String((error && error.stack) || error) }));
+</script></body></html>
+"""
+
+
+def _initial_state(site: Path, name: str) -> dict[str, Any]:
+    """The first state of the guide's calculator ``name``, as its page carries it."""
+    page = (site / GUIDE / "index.html").read_text("utf-8")
+    for match in re.finditer(r'data-calculator="(\w+)"[^>]*?data-livecalc-config="([^"]*)"', page):
+        if match.group(1) == name:
+            return json.loads(html.unescape(match.group(2)))["initial"]
+    raise RuntimeError(f"the guide has no {name!r} calculator")
+
+
+def write_naive_page(site: Path) -> str:
+    """Write the naive page into ``site`` (``bench-naive/``) and return its path from the site's root.
+
+    The runtime is the site's own copy of the npm package's three files; the npm package's default
+    standard library and lock file are put beside them (the site does not carry them). The app is a
+    zip of the same source files our engine precompiles (``browser.pack.EngineBuild.app_files``).
+    """
+    import zipfile
+
+    from browser.pack import EngineBuild
+
+    pyodide = ROOT / "node_modules" / "pyodide"
+    runtimes = sorted((site / "assets" / "livecalc").glob("pyodide-*"))
+    runtime = runtimes[0] if runtimes else site / NAIVE / "pyodide"
+    runtime.mkdir(parents=True, exist_ok=True)
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        if not (runtime / name).exists():
+            shutil.copy2(pyodide / name, runtime / name)
+    folder = site / NAIVE
+    folder.mkdir(exist_ok=True)
+    with zipfile.ZipFile(folder / "app.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in EngineBuild().app_files().items():
+            archive.writestr(name, data)
+    calculator, field, value, _, _ = EDIT
+    inputs = dict(_initial_state(site, calculator), **{field: value})
+    index = os.path.relpath(runtime, folder).replace(os.sep, "/") + "/"
+    (folder / "index.html").write_text(_NAIVE_PAGE % {
+        "index": json.dumps(index), "inputs": json.dumps(json.dumps(inputs)), "name": repr(calculator)}, "utf-8")
+    return NAIVE
+
 
 def build_site(folder: Path) -> None:
     run_process([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
@@ -166,6 +249,48 @@ class Bench:
         started["snapshot"] = page.evaluate(_WAIT_SNAPSHOT)
         page.close()
         return started
+
+    def naive_start(self, context: Any) -> dict[str, Any]:
+        """One visit of the naive page: its start to the answer of :data:`EDIT`, checked."""
+        page = context.new_page()
+        page.goto(self.base + NAIVE)
+        result = page.evaluate("() => globalThis.naive")
+        page.close()
+        if "error" in result:
+            raise RuntimeError(f"the naive page failed: {result['error']}")
+        _, _, _, output, expected = EDIT
+        shown = ((result["answer"].get("texts") or {}).get(output))
+        if shown != expected:
+            raise RuntimeError(f"the naive page answered {shown!r} for {output}, not {expected!r}")
+        return result
+
+    def naive_times(self, runs: int) -> dict[str, list[float]]:
+        """Ours (start to the first live figure) and the naive page, each in its own fresh profile, cold
+        then warm, the two sides alternating which goes first run by run."""
+        out: dict[str, list[float]] = {key: [] for key in ("ours_cold", "ours_warm", "naive_cold", "naive_warm",
+                                                           "naive_cold_loaded", "naive_warm_loaded")}
+        for run in range(runs):
+            for side in ("ours", "naive")[:: 1 if run % 2 == 0 else -1]:
+                context, folder = self.profile()
+                try:
+                    if side == "ours":
+                        cold = self.visit_and_start(context)
+                        warm = self.visit_and_start(context)
+                        out["ours_cold"].append(cold["first_figure"])
+                        out["ours_warm"].append(warm["first_figure"])
+                    else:
+                        cold = self.naive_start(context)
+                        warm = self.naive_start(context)
+                        out["naive_cold"].append(cold["ms"])
+                        out["naive_warm"].append(warm["ms"])
+                        out["naive_cold_loaded"].append(cold["loaded"])
+                        out["naive_warm_loaded"].append(warm["loaded"])
+                finally:
+                    self.close(context, folder)
+            self.log(f"  naive run {run + 1}: ours cold {out['ours_cold'][-1]:.0f} / naive {out['naive_cold'][-1]:.0f} ms, "
+                     f"ours warm {out['ours_warm'][-1]:.0f} / naive {out['naive_warm'][-1]:.0f} ms "
+                     f"(naive loadPyodide {out['naive_cold_loaded'][-1]:.0f} / {out['naive_warm_loaded'][-1]:.0f} ms)")
+        return out
 
     def start_times(self, runs: int) -> dict[str, list[float]]:
         out: dict[str, list[float]] = {"cold": [], "warm": [], "cold_first": [], "warm_first": [],
@@ -262,14 +387,56 @@ def engine_bytes(site: Path) -> dict[str, Any]:
     from bench.common import COMPRESSIBLE, content_type
 
     assets = site / "assets" / "livecalc"
-    files = [assets / "worker.mjs", *sorted(assets.glob("pyodide-*/*")), *sorted(assets.glob("python_stdlib-*.zip")),
-             *sorted(assets.glob("livecalc-*.zip"))]
+    # the worker and the module it imports (browser/worker.mjs), the runtime, the standard library, the app
+    files = [*sorted(assets.glob("web-*/worker.mjs")), *sorted(assets.glob("web-*/snapshot.mjs")),
+             *[path for path in sorted(assets.glob("pyodide-*/*")) if path.name.startswith("pyodide.")],
+             *sorted(assets.glob("python_stdlib-*.zip")), *sorted(assets.glob("livecalc-*.zip"))]
     rows = {}
     for path in files:
         raw = path.read_bytes()
         wire = len(gzip.compress(raw, compresslevel=6, mtime=0)) if content_type(path).startswith(COMPRESSIBLE) else len(raw)
         rows[str(path.relative_to(site))] = {"raw": len(raw), "wire": wire}
     return rows
+
+
+def naive_figures(naive: dict[str, list[float]]) -> dict[str, Any]:
+    """The two ratios to the naive start, and the naive start's own times."""
+    note = ("our engine's start to the first live figure (the guide's isolated calculator, an edit answered) / "
+            "a naive self-hosted Pyodide start to the same answer (bench-naive/: loadPyodide with the npm "
+            "package's standard library, the app's sources unpacked, presentation.display.answer), paired run "
+            "by run, each side in its own browser profile")
+    return {
+        "engine_cold_ratio_naive": ratio(naive["ours_cold"], naive["naive_cold"], target_max=0.3,
+                                         note=note + "; cold: fresh profiles (no HTTP cache, no stored snapshot)",
+                                         ours=figure(naive["ours_cold"], unit="ms"),
+                                         naive=figure(naive["naive_cold"], unit="ms")),
+        "engine_warm_ratio_naive": ratio(naive["ours_warm"], naive["naive_warm"], target_max=0.15,
+                                         note="the same on a second visit in each profile (ours may use its "
+                                              "stored start-up snapshot)",
+                                         ours=figure(naive["ours_warm"], unit="ms"),
+                                         naive=figure(naive["naive_warm"], unit="ms")),
+        "engine_naive_cold_ms": figure(naive["naive_cold"], unit="ms",
+                                       loaded=figure(naive["naive_cold_loaded"], unit="ms"),
+                                       note="the naive page's start to the answer, fresh profile (loaded = loadPyodide done)"),
+        "engine_naive_warm_ms": figure(naive["naive_warm"], unit="ms",
+                                       loaded=figure(naive["naive_warm_loaded"], unit="ms")),
+    }
+
+
+def naive_only(site: Path, runs: int, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Only the two ratios to the naive start (and their parts), for ``site`` (a built site)."""
+    from playwright.sync_api import sync_playwright
+
+    load_before = os.getloadavg()
+    write_naive_page(site)
+    with serve(site) as base, sync_playwright() as playwright:
+        naive = Bench(playwright, base, log).naive_times(runs)
+    load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
+    log(f"  load average (1, 5, 15 min): before {load['before']}, after {load['after']}")
+    figures = naive_figures(naive)
+    for value in figures.values():
+        value["load_average"] = load
+    return figures
 
 
 def start_only(sites: list[Path], runs: int, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -310,8 +477,10 @@ def run(quick: bool = False, log: Callable[[str], None] = print, site: Path | No
             build_site(folder / "site")
             site = folder / "site"
         sizes = engine_bytes(site)
+        write_naive_page(site)
         with serve(site) as base, sync_playwright() as playwright:
             bench = Bench(playwright, base, log)
+            naive = bench.naive_times(runs)
             starts = bench.start_times(runs)
             at_1s = bench.edit_at(1000, runs)
             at_5s = bench.edit_at(5000, max(3, runs // 2))
@@ -324,13 +493,14 @@ def run(quick: bool = False, log: Callable[[str], None] = print, site: Path | No
     load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
     log(f"  load average (1, 5, 15 min): before {load['before']}, after {load['after']}")
     note_start = ("from the worker's creation to its 'live' message; phases in ms from the worker's creation "
-                  "(calculators/web/worker.mjs, start): worker = its module ran, start = told to start, "
+                  "(browser/worker.mjs, start): worker = its module ran, start = told to start, "
                   "script / runtime_script = pyodide.mjs / pyodide.asm.mjs imported, fetched X = a file's response, "
                   "snapshot_found / _loaded / _unpacked = the stored snapshot, module = the page's compiled "
                   "WebAssembly received, instantiated, runtime = Python's file system being set up, "
                   "restored = loadPyodide from the snapshot done, pyodide = loadPyodide done (and checked), "
                   "imported = live; page_wasm_response / page_wasm_compiled = the page's share")
     figures: dict[str, Any] = {
+        **naive_figures(naive),
         "engine_cold_ms": figure(starts["cold"], unit="ms", target="<= 1200", ok=statistics.median(starts["cold"]) <= 1200,
                                  note=note_start, phases=[p["cold"] for p in starts["phases"]]),
         "engine_warm_ms": figure(starts["warm"], unit="ms", target="<= 600", ok=statistics.median(starts["warm"]) <= 600,
@@ -378,14 +548,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", metavar="DIR", action="append",
                         help="measure this built site instead of building one (repeat with --start-only to compare)")
     parser.add_argument("--start-only", action="store_true", help="only the engine start, cold and warm")
-    parser.add_argument("--runs", type=int, default=5, help="runs per site with --start-only (default 5)")
+    parser.add_argument("--naive-only", action="store_true", help="only the start against the naive Pyodide page")
+    parser.add_argument("--runs", type=int, default=5, help="runs per site with --start-only / --naive-only (default 5)")
     args = parser.parse_args(argv)
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     if args.build:
         build_site(Path(args.build))
         return 0
     sites = [Path(s) for s in args.site or []]
-    if args.start_only:
+    if args.naive_only:
+        if not sites:
+            sites = [Path(tempfile.mkdtemp(prefix="livecalc-bench-site-")) / "site"]
+            build_site(sites[0])
+        figures = naive_only(sites[0], args.runs, log=log)
+    elif args.start_only:
         if not sites:
             sites = [Path(tempfile.mkdtemp(prefix="livecalc-bench-site-")) / "site"]
             build_site(sites[0])
