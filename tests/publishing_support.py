@@ -4,7 +4,8 @@
 own ``build``) inside the test's process, with the log of the ``mkdocs`` loggers as its output, so the
 hooks, the theme overrides and the macros are exactly the ones a writer's build uses, without a new
 Python and a new import of MkDocs, Material and the macros for every build. :func:`build_as_a_writer`
-runs the command itself in a child process, for the tests about the command.
+runs the command itself in a child process, for the tests about the command. The same for the
+``livecalc`` command: :func:`livecalc` calls its ``main``, :func:`livecalc_as_a_writer` runs it.
 """
 
 from __future__ import annotations
@@ -166,11 +167,33 @@ def build(project: Path, site_dir: Path, **environment: str) -> Build:
     return Build(returncode, output, site_dir)
 
 
-def livecalc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """The ``livecalc`` command, run as the console script runs it (``python -m livecalc``)."""
+def livecalc_as_a_writer(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The ``livecalc`` command, run as the console script runs it (``python -m livecalc``), in a child process."""
     return subprocess.run(
         [sys.executable, "-m", "livecalc", *args], cwd=cwd or REPO, capture_output=True, text=True, timeout=120
     )
+
+
+def livecalc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """What :func:`livecalc_as_a_writer` gives (exit status, stdout, stderr), from the command's own
+    ``livecalc.cli.main`` called in this process, in the folder ``cwd`` (the repository by default)."""
+    from livecalc.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.getcwd()
+    os.chdir(cwd or REPO)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                returncode = main(list(args))
+            except SystemExit as leaving:  # argparse's usage errors: exit(2) after printing the usage
+                code = leaving.code
+                returncode = code if isinstance(code, int) else (0 if code is None else 1)
+                if isinstance(code, str):
+                    print(code, file=sys.stderr)
+    finally:
+        os.chdir(saved)
+    return subprocess.CompletedProcess(["livecalc", *args], returncode, out.getvalue(), err.getvalue())
 
 
 def front_matter(markdown: str) -> tuple[dict, str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from livecalc import audit
-from publishing_support import REPO, build, build_as_a_writer, copy_project, livecalc
+from publishing_support import REPO, build, build_as_a_writer, copy_project, livecalc, livecalc_as_a_writer
 
 SITE = "https://guides.example.org/"
 SLUG = "funding-rates-explained"
@@ -397,7 +397,7 @@ def test_an_edit_to_a_built_page_is_seen_by_the_next_audit(tmp_path):
 
 def test_check_exits_1_and_names_page_rule_finding_and_fix_for_each_error(tmp_path):
     site = make_site(tmp_path / "site", {f"{SLUG}/": page_html(title=sized(61), h1=(), keyword=None)})
-    result = livecalc("check", "--site-dir", str(site))
+    result = livecalc_as_a_writer("check", "--site-dir", str(site))  # the command itself, in a child process
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert f'/{SLUG}/: error [title-length] <title> has 61 characters: "{sized(61)}". Fix: shorten the front matter `title:` to 30-60 characters' in lines

@@ -25,6 +25,7 @@ from publishing_support import (
     front_matter,
     head,
     livecalc,
+    livecalc_as_a_writer,
 )
 
 
@@ -45,7 +46,7 @@ def write_draft(folder: Path, name: str, text: str | bytes) -> Path:
 def test_the_guides_draft_imports_as_a_page_whose_front_matter_and_paragraphs_are_the_drafts(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
-    result = livecalc("import", str(GUIDE_DRAFT), "--docs-dir", str(docs), "--date", "2026-11-26")
+    result = livecalc_as_a_writer("import", str(GUIDE_DRAFT), "--docs-dir", str(docs), "--date", "2026-11-26")
     assert result.returncode == 0, result.stderr
     page = docs / "crypto-isolated-margin-vs-cross-margin.md"
     assert f"{page}" in result.stdout or "crypto-isolated-margin-vs-cross-margin.md" in result.stdout
