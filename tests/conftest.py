@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from publishing_support import build_in_process, copy_project
-from publishing_support import _environment as build_environment
+from publishing_support import build_environment, build_in_process, copy_project
 from tiny import TINY_CONFIG  # the tiny sites' configuration, shared with tests/browser
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +137,6 @@ def project_copy(tmp_path):
         return run_mkdocs(project, tmp_path / "site")
 
     return build
-
 
 
 def pytest_collection_modifyitems(config, items):

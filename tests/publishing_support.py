@@ -63,7 +63,8 @@ def copy_project(destination: Path) -> Path:
 BUILD_VARIABLES = ("SITE_URL", "LIVECALC_PREVIEW_DRAFTS")
 
 
-def _environment(environment: dict[str, str]) -> dict[str, str]:
+def build_environment(environment: dict[str, str]) -> dict[str, str]:
+    """This process's environment without :data:`BUILD_VARIABLES`, with ``environment`` added."""
     env = {key: value for key, value in os.environ.items() if key not in BUILD_VARIABLES}
     env.update(NO_MKDOCS_2_WARNING="1", **environment)
     return env
@@ -73,7 +74,7 @@ def build_as_a_writer(project: Path, site_dir: Path, **environment: str) -> Buil
     """``python -m mkdocs build --strict`` of ``project`` in a child process, as ``make site`` runs it."""
     process = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=project, env=_environment(environment), capture_output=True, text=True, timeout=300,
+        cwd=project, env=build_environment(environment), capture_output=True, text=True, timeout=300,
     )
     return Build(process.returncode, process.stdout + process.stderr, site_dir)
 
@@ -163,7 +164,7 @@ def build_in_process(project: Path, site_dir: Path, environment: dict[str, str])
 def build(project: Path, site_dir: Path, **environment: str) -> Build:
     """``mkdocs build --strict`` of ``project`` into ``site_dir`` (in this process, see
     :func:`build_in_process`); ``environment`` adds variables (SITE_URL=...)."""
-    returncode, output = build_in_process(Path(project), Path(site_dir), _environment(environment))
+    returncode, output = build_in_process(Path(project), Path(site_dir), build_environment(environment))
     return Build(returncode, output, site_dir)
 
 
