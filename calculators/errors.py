@@ -15,7 +15,12 @@ class MarginInputError(ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        shown = repr(value)
+        try:
+            shown = repr(value)
+        except ValueError:
+            # CPython will not print an int of more than 4,300 digits in decimal (a Fraction of
+            # 2**20001 is refused for its size; its message must not fail in turn)
+            shown = f"<{type(value).__name__} too long to show>"
         if len(shown) > 60:
             shown = shown[:57] + "..."
         super().__init__(f"{field}: {reason} (got {shown})")

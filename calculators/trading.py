@@ -6,8 +6,15 @@ Inputs are already parsed numbers: rates are fractions (``0.0004`` for 0.04%), s
 ``quantity`` is in base units (BTC). ``s`` is +1 for a long and -1 for a short.
 
 Every function takes keyword arguments only, checks them, raises :class:`MarginInputError` naming
-the field when one is unusable, and returns a frozen dataclass. No result is NaN or an infinity:
-where valid inputs would overflow a double, the input that makes it so is refused.
+the field when one is unusable, and returns a frozen dataclass.
+
+Exact arithmetic, as in :mod:`calculators.margin` (whose module docstring says why ``Fraction`` and
+not ``Decimal``): numbers in are ``int``, ``float`` (taken as its exact binary value), ``Fraction`` or
+``Decimal`` (taken as written), with the same refusals (NaN, infinities, magnitudes beyond a double,
+numerators or denominators above ``margin.MAX_BITS`` bits); every numeric field of a result is an
+exact ``Fraction`` (``intervals`` is an ``int``), and every comparison (a target at or below zero, a
+stop at the entry, a completed funding interval) is exact. No result is NaN or an infinity: where
+valid inputs would make one beyond the range of a double, the input that makes it so is refused.
 
 This module imports the standard library and this package's ``errors`` and ``margin`` only, so it
 runs unchanged in CPython and in Pyodide.
@@ -16,12 +23,13 @@ runs unchanged in CPython and in Pyodide.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import MarginInputError
-from .margin import _finite, _leverage, _number, _positive, _rate, _side
+from .margin import _ZERO, Number, _leverage, _number, _positive, _rate, _result, _side
 
 __all__ = [
     "MAX_FILLS",
@@ -41,8 +49,8 @@ __all__ = [
 MAX_FILLS = 12
 
 
-def _fraction_in(field: str, value: Any, *, low: float, high: float, reason: str,
-                 include_low: bool = False, include_high: bool = False) -> float:
+def _fraction_in(field: str, value: Any, *, low: int, high: int, reason: str,
+                 include_low: bool = False, include_high: bool = False) -> Fraction:
     number = _number(field, value)
     above = number >= low if include_low else number > low
     below = number <= high if include_high else number < high
@@ -60,25 +68,25 @@ class ProfitAndLoss:
     """A closed trade: what it held, what it tied up, what it cost and what it made."""
 
     #: base units bought or sold, ``size / entry_price``
-    quantity: float
+    quantity: Fraction
     #: margin at entry, ``size / leverage``
-    initial_margin: float
+    initial_margin: Fraction
     #: trading fees on entry and exit value
-    fees: float
+    fees: Fraction
     #: profit (negative: loss) after fees
-    pnl: float
+    pnl: Fraction
     #: return on the initial margin, a fraction (0.5 is 50%)
-    roe: float
+    roe: Fraction
 
 
 def profit_and_loss(
     *,
     side: str,
-    entry_price: float,
-    exit_price: float,
-    size: float,
-    leverage: float,
-    fee_rate: float = 0.0,
+    entry_price: Number,
+    exit_price: Number,
+    size: Number,
+    leverage: Number,
+    fee_rate: Number = 0,
 ) -> ProfitAndLoss:
     """Profit, fees and return on margin of a position opened at ``entry_price`` and closed at
     ``exit_price``::
@@ -101,9 +109,9 @@ def profit_and_loss(
     991.6; ROE 991.6 / 1,000 = 99.16%:
 
     >>> result = profit_and_loss(side="long", entry_price=50_000, exit_price=55_000, size=10_000,
-    ...                          leverage=10, fee_rate=0.0004)
-    >>> result.quantity, result.initial_margin, round(result.fees, 6), round(result.pnl, 6), round(result.roe, 6)
-    (0.2, 1000.0, 8.4, 991.6, 0.9916)
+    ...                          leverage=10, fee_rate=Fraction("0.0004"))
+    >>> [str(x) for x in (result.quantity, result.initial_margin, result.fees, result.pnl, result.roe)]
+    ['1/5', '1000', '42/5', '4958/5', '2479/2500']
     """
     s = _side("side", side)
     ep = _positive("entry_price", entry_price)
@@ -111,12 +119,12 @@ def profit_and_loss(
     value = _positive("size", size)
     lev = _leverage("leverage", leverage)
     fee = _rate("fee_rate", fee_rate)
-    q = _finite("size", size, value / ep, positive=True)
-    margin = _finite("leverage", leverage, value / lev, positive=True)
-    exit_value = _finite("exit_price", exit_price, q * exit_)
-    fees = _finite("exit_price", exit_price, fee * (value + exit_value))
-    pnl = _finite("exit_price", exit_price, s * q * (exit_ - ep) - fees)
-    roe = _finite("leverage", leverage, pnl / margin)
+    q = _result("size", size, value / ep, positive=True)
+    margin = _result("leverage", leverage, value / lev, positive=True)
+    exit_value = _result("exit_price", exit_price, q * exit_)
+    fees = _result("exit_price", exit_price, fee * (value + exit_value))
+    pnl = _result("exit_price", exit_price, s * q * (exit_ - ep) - fees)
+    roe = _result("leverage", leverage, pnl / margin)
     return ProfitAndLoss(quantity=q, initial_margin=margin, fees=fees, pnl=pnl, roe=roe)
 
 
@@ -128,12 +136,12 @@ def profit_and_loss(
 class TargetPrice:
     """The exit price at which a position returns a chosen ROE (fees excluded)."""
 
-    target_price: float
+    target_price: Fraction
     #: signed change of the price relative to the entry, a fraction (-0.05 is 5% down)
-    price_move: float
+    price_move: Fraction
 
 
-def target_price(*, side: str, entry_price: float, leverage: float, target_roe: float) -> TargetPrice:
+def target_price(*, side: str, entry_price: Number, leverage: Number, target_roe: Number) -> TargetPrice:
     """Exit price that gives a return of ``target_roe`` on the initial margin, fees excluded::
 
         move   = s * ROE / L
@@ -151,20 +159,20 @@ def target_price(*, side: str, entry_price: float, leverage: float, target_roe: 
     A 10x long from 50,000 aiming at +50%: move 0.5 / 10 = 5%, target 52,500; the short: 47,500:
 
     >>> target_price(side="long", entry_price=50_000, leverage=10, target_roe=0.5)
-    TargetPrice(target_price=52500.0, price_move=0.05)
+    TargetPrice(target_price=Fraction(52500, 1), price_move=Fraction(1, 20))
     >>> target_price(side="short", entry_price=50_000, leverage=10, target_roe=0.5)
-    TargetPrice(target_price=47500.0, price_move=-0.05)
+    TargetPrice(target_price=Fraction(47500, 1), price_move=Fraction(-1, 20))
     """
     s = _side("side", side)
     ep = _positive("entry_price", entry_price)
     lev = _leverage("leverage", leverage)
     roe = _number("target_roe", target_roe)
-    move = _finite("target_roe", target_roe, s * roe / lev)
-    price = _finite("target_roe", target_roe, ep * (1 + move))
+    move = _result("target_roe", target_roe, s * roe / lev)
+    price = _result("target_roe", target_roe, ep * (1 + move))
     if price <= 0:
         raise MarginInputError(
             "target_roe", target_roe,
-            f"cannot be reached at {lev:g}x: the price would be zero or below",
+            f"cannot be reached at {float(lev):g}x: the price would be zero or below",
         )
     return TargetPrice(target_price=price, price_move=move)
 
@@ -180,16 +188,16 @@ class PositionSize:
     #: "long" when the stop is below the entry, "short" when above
     side: str
     #: what the stop loses, ``balance * risk_pct``
-    risk_amount: float
+    risk_amount: Fraction
     #: base units
-    quantity: float
+    quantity: Fraction
     #: position value at entry
-    size: float
+    size: Fraction
     #: ``|entry - stop| / entry``, a fraction
-    stop_distance_pct: float
+    stop_distance_pct: Fraction
 
 
-def position_size(*, balance: float, risk_pct: float, entry_price: float, stop_price: float) -> PositionSize:
+def position_size(*, balance: Number, risk_pct: Number, entry_price: Number, stop_price: Number) -> PositionSize:
     """Position that loses ``risk_pct`` of ``balance`` if the stop is hit (fixed fractional risk)::
 
         risk     = balance * risk_pct
@@ -208,27 +216,27 @@ def position_size(*, balance: float, risk_pct: float, entry_price: float, stop_p
     A 10,000 account risking 1% on a long of ETH from 3,000 with a stop at 2,880: risk 100, distance
     120 (4%), quantity 100 / 120 = 0.8333 ETH, size 2,500:
 
-    >>> result = position_size(balance=10_000, risk_pct=0.01, entry_price=3_000, stop_price=2_880)
-    >>> result.side, result.risk_amount, round(result.quantity, 4), round(result.size, 6), round(result.stop_distance_pct, 6)
-    ('long', 100.0, 0.8333, 2500.0, 0.04)
+    >>> result = position_size(balance=10_000, risk_pct=Fraction("0.01"), entry_price=3_000, stop_price=2_880)
+    >>> result.side, [str(x) for x in (result.risk_amount, result.quantity, result.size, result.stop_distance_pct)]
+    ('long', ['100', '5/6', '2500', '1/25'])
     """
     wallet = _positive("balance", balance)
-    risk = _fraction_in("risk_pct", risk_pct, low=0.0, high=1.0, include_high=True,
+    risk = _fraction_in("risk_pct", risk_pct, low=0, high=1, include_high=True,
                         reason="must be above 0 and at most 1 (0.01 means 1%)")
     ep = _positive("entry_price", entry_price)
     stop = _positive("stop_price", stop_price)
     if stop == ep:
         raise MarginInputError("stop_price", stop_price, "must differ from the entry price")
-    risk_amount = _finite("balance", balance, wallet * risk, positive=True)
+    risk_amount = _result("balance", balance, wallet * risk, positive=True)
     distance = abs(ep - stop)
-    q = _finite("stop_price", stop_price, risk_amount / distance, positive=True)
-    size = _finite("stop_price", stop_price, q * ep, positive=True)
+    q = _result("stop_price", stop_price, risk_amount / distance, positive=True)
+    size = _result("stop_price", stop_price, q * ep, positive=True)
     return PositionSize(
         side="long" if stop < ep else "short",
         risk_amount=risk_amount,
         quantity=q,
         size=size,
-        stop_distance_pct=_finite("stop_price", stop_price, distance / ep),
+        stop_distance_pct=_result("stop_price", stop_price, distance / ep),
     )
 
 
@@ -240,10 +248,10 @@ def position_size(*, balance: float, risk_pct: float, entry_price: float, stop_p
 class AverageEntry:
     """Several fills of one position in one direction, merged."""
 
-    average_price: float
-    total_quantity: float
+    average_price: Fraction
+    total_quantity: Fraction
     #: position value at the fills' prices, ``sum(price * quantity)``
-    total_size: float
+    total_size: Fraction
 
 
 _FILL_FIELDS = ("price", "quantity")
@@ -279,7 +287,7 @@ def average_entry(*, fills: Sequence[Mapping[str, float]]) -> AverageEntry:
         total_quantity = sum(quantity_i)
         average        = total_size / total_quantity
 
-    Sums are exact-rounded (``math.fsum``), so the order of the fills does not change the result.
+    Sums are exact, so the order of the fills does not change the result.
 
     Source: Bybit help centre, "How to Calculate Average Entry Price" (USDT perpetual: "Average entry
     price = Total contract value / Total quantity of contracts", total contract value = sum of
@@ -287,13 +295,12 @@ def average_entry(*, fills: Sequence[Mapping[str, float]]) -> AverageEntry:
     Its example, 1 BTC at 10,000 then 2 BTC at 13,000: (10,000 + 26,000) / 3 = 12,000:
 
     >>> average_entry(fills=[{"price": 10_000, "quantity": 1}, {"price": 13_000, "quantity": 2}])
-    AverageEntry(average_price=12000.0, total_quantity=3.0, total_size=36000.0)
+    AverageEntry(average_price=Fraction(12000, 1), total_quantity=Fraction(3, 1), total_size=Fraction(36000, 1))
     """
     rows = _fills("fills", fills)
-    values = [_finite("fills", fills, price * q, positive=True) for price, q in rows]
-    total_size = _finite("fills", fills, math.fsum(values))
-    total_quantity = _finite("fills", fills, math.fsum(q for _, q in rows))
-    average = _finite("fills", fills, total_size / total_quantity, positive=True)
+    total_size = _result("fills", fills, sum((price * q for price, q in rows), _ZERO), positive=True)
+    total_quantity = _result("fills", fills, sum((q for _, q in rows), _ZERO))
+    average = _result("fills", fills, total_size / total_quantity, positive=True)
     return AverageEntry(average_price=average, total_quantity=total_quantity, total_size=total_size)
 
 
@@ -308,18 +315,18 @@ class FundingCost:
     #: funding timestamps passed while the position was held
     intervals: int
     #: paid by the trader (negative: received)
-    funding_paid: float
+    funding_paid: Fraction
     #: the rate per interval over a year of 365 days, a fraction (not compounded)
-    annualized_rate: float
+    annualized_rate: Fraction
 
 
 def funding_cost(
     *,
     side: str,
-    size: float,
-    funding_rate: float,
-    interval_hours: float = 8,
-    days: float,
+    size: Number,
+    funding_rate: Number,
+    interval_hours: Number = 8,
+    days: Number,
 ) -> FundingCost:
     """Funding paid by a position of value ``size`` held ``days`` at a constant ``funding_rate``::
 
@@ -343,28 +350,25 @@ def funding_cost(
     A 10,000 long held 3 days at 0.01% per 8 hours: 9 intervals, 10,000 * 0.0001 * 9 = 9 paid;
     annualized 0.0001 * 3 * 365 = 10.95%. The short of the same size receives the 9:
 
-    >>> result = funding_cost(side="long", size=10_000, funding_rate=0.0001, days=3)
-    >>> result.intervals, round(result.funding_paid, 9), round(result.annualized_rate, 9)
-    (9, 9.0, 0.1095)
-    >>> round(funding_cost(side="short", size=10_000, funding_rate=0.0001, days=3).funding_paid, 9)
-    -9.0
+    >>> result = funding_cost(side="long", size=10_000, funding_rate=Fraction("0.0001"), days=3)
+    >>> result.intervals, result.funding_paid, result.annualized_rate
+    (9, Fraction(9, 1), Fraction(219, 2000))
+    >>> funding_cost(side="short", size=10_000, funding_rate=Fraction("0.0001"), days=3).funding_paid
+    Fraction(-9, 1)
     """
     s = _side("side", side)
     value = _positive("size", size)
-    rate = _fraction_in("funding_rate", funding_rate, low=-1.0, high=1.0,
+    rate = _fraction_in("funding_rate", funding_rate, low=-1, high=1,
                         reason="must be above -1 and below 1 (0.0001 means 0.01% per interval)")
-    hours = _fraction_in("interval_hours", interval_hours, low=0.0, high=24.0, include_high=True,
+    hours = _fraction_in("interval_hours", interval_hours, low=0, high=24, include_high=True,
                          reason="must be above 0 and at most 24 (exchanges use 1, 4 and 8)")
     held = _number("days", days)
     if held < 0:
         raise MarginInputError("days", days, "must not be negative")
-    # Exact rational arithmetic on the two doubles: 0.5 days of 4-hour funding is 3 intervals, not
-    # 2.9999999999999996 rounded down to 2.
-    intervals = math.floor(Fraction(held) * 24 / Fraction(hours))
-    try:
-        paid = s * value * rate * float(intervals)
-    except OverflowError:
-        raise MarginInputError("days", days, "is too long: the result would overflow") from None
-    paid = _finite("days", days, paid)
-    annualized = _finite("interval_hours", interval_hours, rate * (24 / hours) * 365)
+    # Exact: 0.5 days of 4-hour funding is 3 intervals, not 2.9999999999999996 rounded down to 2.
+    intervals = math.floor(held * 24 / hours)
+    if intervals > sys.float_info.max:
+        raise MarginInputError("days", days, "is too long: the result would overflow a double")
+    paid = _result("days", days, s * value * rate * intervals)
+    annualized = _result("interval_hours", interval_hours, rate * 24 / hours * 365)
     return FundingCost(intervals=intervals, funding_paid=paid, annualized_rate=annualized)

@@ -3,6 +3,11 @@
 Positions are built from what a trader chooses (side, entry price, notional, leverage, maintenance
 rate) rather than filtered out of random numbers, so that no example is thrown away and every
 property runs on the thousands of examples it asks for.
+
+The numbers are floats, which the calculators take at their exact binary value; the properties
+compare exactly. Maintenance amounts are drawn on both sides of ``N * MMR`` (the clamp at zero is a
+rule to test, not an input to avoid), and accounts may hold several positions on one asset (the same
+label, one mark: hedge mode).
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ RATES = st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=1.0, exclude_
 def isolated_positions(draw, *, leverage=LEVERAGES, rates=RATES, with_amount: bool = True) -> dict:
     """An isolated position as keyword arguments of ``liquidation_price_isolated``, plus its leverage.
 
-    ``maintenance_amount`` (when drawn) stays at or below the requirement at entry, ``N * MMR``: a
-    tier table never produces more (its amounts keep the requirement continuous and positive).
+    ``maintenance_amount`` (when drawn) is 0, a share of the requirement at entry ``N * MMR``, or
+    above it (up to twice the notional's 1%): the requirement then clamps at zero over part or all
+    of the price range.
     """
     entry = draw(PRICES)
     notional = draw(NOTIONALS)
@@ -44,7 +50,11 @@ def isolated_positions(draw, *, leverage=LEVERAGES, rates=RATES, with_amount: bo
     mmr = draw(rates)
     amount = 0.0
     if with_amount:
-        amount = draw(st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=1.0).map(lambda u: u * notional * mmr)))
+        amount = draw(st.one_of(
+            st.just(0.0),
+            st.floats(min_value=0.0, max_value=1.0).map(lambda u: u * notional * mmr),
+            st.floats(min_value=1.0, max_value=3.0).map(lambda u: u * notional * max(mmr, 0.01)),
+        ))
     return {
         "side": draw(SIDES),
         "entry_price": entry,
@@ -75,16 +85,21 @@ def safe_isolated_positions(draw, *, min_leverage: float = 1.01, mmr_zero: bool 
 
 
 def position_rows(*, marks: bool = True) -> st.SearchStrategy[dict]:
-    """One position of a cross account, as a mapping ``calculators.margin`` accepts."""
+    """One position of a cross account, as a mapping ``calculators.margin`` accepts (unlabelled: its
+    own asset), with a maintenance amount on either side of its ``Q * EP * MMR``."""
 
     @st.composite
     def row(draw) -> dict:
         entry = draw(PRICES)
+        notional = draw(NOTIONALS)
+        mmr = draw(st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=0.2)))
         item = {
             "side": draw(SIDES),
             "entry_price": entry,
-            "quantity": draw(NOTIONALS) / entry,
-            "mmr": draw(st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=0.2))),
+            "quantity": notional / entry,
+            "mmr": mmr,
+            "maintenance_amount": draw(st.one_of(
+                st.just(0.0), st.floats(min_value=0.0, max_value=2.0).map(lambda u: u * notional * mmr))),
         }
         if marks:
             # marks within a factor of two of the entry: the positions an account actually holds
@@ -94,9 +109,29 @@ def position_rows(*, marks: bool = True) -> st.SearchStrategy[dict]:
     return row()
 
 
-def accounts(*, min_size: int = 1, max_size: int = 5, marks: bool = True) -> st.SearchStrategy[tuple[float, list[dict]]]:
-    """A wallet balance and the positions of a cross-margin account."""
-    return st.tuples(magnitudes(1.0, 1e9), st.lists(position_rows(marks=marks), min_size=min_size, max_size=max_size))
+@st.composite
+def _hedged(draw, rows: list[dict]) -> list[dict]:
+    """Give some rows a shared label: those are one asset, with the first one's mark (hedge mode)."""
+    labels = draw(st.lists(st.sampled_from(["", "A", "B"]), min_size=len(rows), max_size=len(rows)))
+    marks: dict[str, float] = {}
+    result = []
+    for row, label in zip(rows, labels):
+        row = dict(row, label=label)
+        if label:
+            mark = marks.setdefault(label, row.get("mark_price", row["entry_price"]))
+            row["mark_price"] = mark
+        result.append(row)
+    return result
+
+
+def accounts(*, min_size: int = 1, max_size: int = 5, marks: bool = True,
+             hedged: bool = False) -> st.SearchStrategy[tuple[float, list[dict]]]:
+    """A wallet balance and the positions of a cross-margin account; with ``hedged``, some positions
+    share an asset (a label, and so a mark)."""
+    rows = st.lists(position_rows(marks=marks), min_size=min_size, max_size=max_size)
+    if hedged:
+        rows = rows.flatmap(_hedged)
+    return st.tuples(magnitudes(1.0, 1e9), rows)
 
 
 # --------------------------------------------------------------------------------------------

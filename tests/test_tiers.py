@@ -20,6 +20,7 @@ import datetime
 import json
 import math
 from decimal import Decimal
+from fractions import Fraction
 from importlib import resources
 
 import pytest
@@ -83,17 +84,19 @@ def test_the_table_matches_the_published_rows(table):
     assert len(table.tiers) == len(PUBLISHED)
     for tier, (floor, cap, lev, mmr, cum) in zip(table.tiers, PUBLISHED):
         assert (tier.floor, tier.cap, tier.max_leverage, tier.maintenance_amount) == (floor, cap, lev, cum)
-        assert Decimal(repr(tier.mmr)) == Decimal(mmr)
+        # read as written in decimal, not as the double nearest it
+        assert tier.mmr == Fraction(mmr)
+        assert all(type(v) is Fraction for v in (tier.floor, tier.cap, tier.max_leverage, tier.mmr,
+                                                  tier.maintenance_amount))
 
 
 def test_every_maintenance_amount_follows_binance_continuity_rule(table):
-    # cum_n = floor_n * (MMR_n - MMR_n-1) + cum_n-1, in exact decimal arithmetic, and cum_1 = 0
+    # cum_n = floor_n * (MMR_n - MMR_n-1) + cum_n-1, exactly (the table's numbers are Fractions), cum_1 = 0
     tiers = table.tiers
     assert tiers[0].maintenance_amount == 0
     for previous, tier in zip(tiers, tiers[1:]):
-        expected = (Decimal(repr(tier.floor)) * (Decimal(repr(tier.mmr)) - Decimal(repr(previous.mmr)))
-                    + Decimal(repr(previous.maintenance_amount)))
-        assert Decimal(repr(tier.maintenance_amount)) == expected, tier
+        expected = tier.floor * (tier.mmr - previous.mmr) + previous.maintenance_amount
+        assert tier.maintenance_amount == expected, tier
 
 
 def test_the_continuity_rule_reproduces_binance_worked_example():
@@ -119,7 +122,7 @@ def test_the_requirement_is_continuous_at_every_bracket_edge(table):
         edge = tier.floor
         below = edge * previous.mmr - previous.maintenance_amount
         above = edge * tier.mmr - tier.maintenance_amount
-        assert above == pytest.approx(below, rel=1e-12)
+        assert above == below
 
 
 # ============================================================================================
@@ -130,7 +133,7 @@ class TestTierForNotional:
     def test_binance_faq_examples(self, table):
         # Binance FAQ: a 264,000 USDT BTCUSDT position has a 1% maintenance rate; at 500,000 USDT the
         # maintenance amount is 1,300 USDT.
-        assert tier_for_notional(table=KEY, notional=264_000).mmr == 0.01
+        assert tier_for_notional(table=KEY, notional=264_000).mmr == Fraction("0.01")
         assert tier_for_notional(table=KEY, notional=500_000).maintenance_amount == 1_300
 
     @pytest.mark.parametrize("notional, index", [
@@ -139,6 +142,25 @@ class TestTierForNotional:
     ])
     def test_a_bracket_holds_notionals_above_its_floor_up_to_its_cap(self, table, notional, index):
         assert tier_for_notional(table=table, notional=notional) == table.tiers[index]
+
+    @pytest.mark.parametrize("index", range(len(PUBLISHED)))
+    def test_a_notional_exactly_on_a_cap_is_in_the_lower_tier(self, table, index):
+        # Binance's announcement writes the brackets "50,000 < Position <= 250,000"
+        # (https://www.binance.com/en/support/announcement/86cf9aa472574b8cb2e05bb751c2a9a6): every cap
+        # of the shipped table, exactly, as an int, a Fraction, a Decimal and a double (each cap is an
+        # integer, so its double is exact too)
+        cap = PUBLISHED[index][1]
+        for value in (cap, Fraction(cap), Decimal(cap), Decimal(f"{cap}.000"), float(cap)):
+            assert tier_for_notional(table=table, notional=value) == table.tiers[index]
+        # the least amount below is in the same tier; the least amount above is in the next
+        tiny = Fraction(1, 10**30)
+        assert tier_for_notional(table=table, notional=cap - tiny) == table.tiers[index]
+        if index + 1 < len(PUBLISHED):
+            for above in (cap + tiny, math.nextafter(float(cap), math.inf), Decimal(f"{cap}.0000001")):
+                assert tier_for_notional(table=table, notional=above) == table.tiers[index + 1]
+        else:
+            with pytest.raises(MarginInputError):
+                tier_for_notional(table=table, notional=cap + tiny)
 
     def test_a_table_object_or_its_key(self, table):
         assert tier_for_notional(table=table, notional=100_000) == tier_for_notional(table=KEY, notional=100_000)
@@ -179,7 +201,7 @@ class TestLiquidationPriceTiered:
         result = liquidation_price_tiered(side="long", entry_price=60_000, quantity=2, margin=12_000, table=KEY)
         assert result.price == pytest.approx(107_950 / 1.99, rel=1e-12)
         assert result.tier == tier(2)
-        assert (result.tier.mmr, result.tier.maintenance_amount) == (0.005, 50)
+        assert (result.tier.mmr, result.tier.maintenance_amount) == (Fraction("0.005"), 50)
 
     def test_a_long_that_falls_into_a_lower_tier(self):
         # 20 BTC long at 60,000 = 1,200,000 (tier 4: 2.5%, cum 16,300) at 5x: margin 240,000.
@@ -217,7 +239,7 @@ class TestLiquidationPriceTiered:
         # tier 3: (1,200,000 - M - 1,300) / (20 * 0.99) = 50,000  =>  M = 1,198,700 - 990,000 = 208,700.
         # tier 4 gives the same: (1,200,000 - 208,700 - 16,300) / 19.5 = 975,000 / 19.5 = 50,000.
         result = liquidation_price_tiered(side="long", entry_price=60_000, quantity=20, margin=208_700, table=KEY)
-        assert result.price == pytest.approx(50_000, rel=1e-12)
+        assert result.price == 50_000
         # 1,000,000 is tier 3's cap, and a bracket holds its cap: tier 3
         assert result.tier == tier(3)
 
@@ -348,7 +370,7 @@ def tiered(p: dict, **changes) -> float | None:
 
 
 #: at most 200 examples a property: the whole suite stays within its time budget in CI
-PROPERTY = settings(max_examples=200)
+PROPERTY = settings(max_examples=200, deadline=None)
 
 
 @PROPERTY
