@@ -191,7 +191,8 @@ class EngineBuild:
                 raise PluginError("livecalc: precompiling the browser's Python took more than 10 minutes") from None
             if done.returncode != 0:
                 shutil.rmtree(building, ignore_errors=True)
-                tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+                lines = [line for line in (done.stderr or done.stdout).strip().splitlines() if len(line) < 400]
+                tail = "\n".join(lines[-15:])
                 raise PluginError(f"livecalc: precompiling the browser's Python failed:\n{tail[-3000:]}")
             log.info("livecalc: %s", done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "engine ready")
             try:
