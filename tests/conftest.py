@@ -139,6 +139,7 @@ def project_copy(tmp_path):
     return build
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep on one worker the tests of a module
     that share something expensive made once: a module-scoped fixture of this project, or outside
