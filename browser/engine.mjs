@@ -4,7 +4,11 @@
 // globalThis.livecalc = {engine, run}: for tests and benchmarks (bench/engine.py reads engine.state,
 // .reason, .startedAt, .liveAt, .timings, .pageTimings, .snapshot and .workersStarted).
 
-const SILENCE_MS = 12000; // no word from a starting engine for this long: give up and say so
+// No word from a starting engine for this long: give up and say so. The worker reports each step of
+// its start (worker.mjs, mark()); the longest step without a word is Python's own start-up, one
+// synchronous block of about 2 s on a quiet 2-core machine that took 5-12 s with four browser engines
+// starting at once. Known faults (a missing file, a wrong MIME type) fail at once, not through this.
+const SILENCE_MS = 30000;
 
 export class Engine {
   constructor() {

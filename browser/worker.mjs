@@ -118,7 +118,10 @@ async function start(config) {
   // the page's "live"; without the page's origin, from this call.
   const origin = Number(config.origin) || performance.timeOrigin + performance.now();
   const timings = {};
-  const mark = (name, at = performance.timeOrigin + performance.now()) => { timings[name] = Math.round(at - origin); };
+  const mark = (name, at = performance.timeOrigin + performance.now()) => {
+    timings[name] = Math.round(at - origin);
+    self.postMessage({ type: "progress" }); // a sign of life for the page's watchdog
+  };
   timings.worker = Math.round(EVALUATED - origin);
   mark("start");
   const wasmURL = new URL("pyodide.asm.wasm", config.indexURL).href;
