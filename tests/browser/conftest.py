@@ -8,7 +8,9 @@ What each fixture yields (all reusable by any test in ``tests/browser/``):
     works when the two match), served with correct MIME types (``.wasm`` application/wasm, ``.mjs``
     text/javascript) and ``Cache-Control: no-store``, so every file a page loads shows up in
     ``site.requests`` (a second Pyodide download could not hide in a cache). ``site.url(path)``,
-    ``site.guide`` (the guide's URL), ``site.clear_requests()``, ``site.requested(fragment)``.
+    ``site.guide`` (the guide's URL), ``site.clear_requests()``, ``site.requested(fragment)``, and
+    ``site.pages`` / ``site.page_of(name)``: where the built site shows each calculator, read from
+    the built pages (``data-calculator``), never from a list written here.
 ``serve_site`` (function)
     A factory for a second server of the same built folder with faults:
     ``serve_site(missing=("pyodide.asm.wasm",), types={".wasm": "text/plain"})`` answers 404 for any
@@ -19,9 +21,13 @@ What each fixture yields (all reusable by any test in ``tests/browser/``):
 ``context`` / ``page`` (function)
     A fresh context (1280x900, light scheme, no cache shared with other tests) and a page in it.
     ``page_errors`` is the list of uncaught page errors and console errors seen by ``page``.
-``calculator`` (function)
-    ``calculator(page, "isolated")``: a :class:`Calculator` handle on a page's calculator (its
-    contracts: ``data-calculator``, ``name=``, ``data-output``, ``data-status``).
+``calculator`` (session)
+    The :class:`Calculator` class, the one page object of the browser tests: ``calculator(page,
+    "isolated")`` is a handle on a page's calculator through the contracts of its markup.
+``live`` (session)
+    ``live(path)``: a page of the site at ``path`` whose engine is live, opened once per session in
+    one shared context (so tests that only ask the engine, or that leave the form as they found it,
+    share one started engine per page) and its :class:`PageWatch`.
 ``screenshot`` (function)
     ``screenshot("isolated-360-dark", locator_or_page)`` writes ``test-artifacts/<name>.png``
     (git-ignored) and returns its path; Material's sticky header is hidden while it shoots.
@@ -29,8 +35,10 @@ What each fixture yields (all reusable by any test in ``tests/browser/``):
 
 from __future__ import annotations
 
+import functools
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -39,6 +47,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+
+if str(Path(__file__).parent) not in sys.path:  # qa.py by name, as the tests import it
+    sys.path.insert(0, str(Path(__file__).parent))
+import qa  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -110,6 +122,11 @@ class _Server(http.server.ThreadingHTTPServer):
         with self._lock:
             self.requests.append(path)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser closed mid-download (a test ends while Pyodide loads): nothing for the test to see.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 @dataclass
 class SiteServer:
@@ -142,6 +159,23 @@ class SiteServer:
     def requested(self, fragment: str) -> list[str]:
         """The requested paths that contain ``fragment`` (``"pyodide.asm.wasm"``)."""
         return [path for path in self.requests if fragment in path]
+
+    @functools.cached_property
+    def pages(self) -> dict[str, list[str]]:
+        """Each built page that shows calculators (its path, ``guide/``) and their names, in page order."""
+        found: dict[str, list[str]] = {}
+        for html in sorted(self.folder.rglob("index.html")):
+            names = re.findall(r'<section[^>]* data-calculator="([^"]+)"', html.read_text("utf-8"))
+            if names:
+                found[html.parent.relative_to(self.folder).as_posix() + "/"] = names
+        return found
+
+    def page_of(self, name: str) -> str:
+        """The path of the page that shows calculator ``name`` (the guide when it does)."""
+        paths = [path for path, names in self.pages.items() if name in names]
+        if not paths:
+            pytest.fail(f"no built page shows the calculator {name!r}", pytrace=False)
+        return GUIDE if GUIDE in paths else paths[0]
 
     def start(self) -> "SiteServer":
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -226,56 +260,161 @@ def page(context, page_errors) -> Any:
 # ------------------------------------------------------------------------------------------- calculators
 
 class Calculator:
-    """One calculator of a page, through the contracts of its markup."""
+    """One calculator of a page, driven the way a reader drives it, through the contracts of its markup.
+
+    The root ``[data-calculator=NAME]``; inputs ``name="FIELD"`` and ``name="ROWS.N.FIELD"`` (inside
+    ``[data-input-row=N]``); buttons ``[data-action=add-row]`` / ``[data-action=remove-row]``; results
+    ``[data-output=KEY]``; the ``[data-status]`` element (loading, live, failed); ``data-stale`` on the
+    root while the results do not match the form; ``aria-invalid`` and ``aria-describedby`` on a
+    refused input. Nothing else of the page is assumed.
+    """
 
     def __init__(self, page: Any, name: str, index: int = 0) -> None:
         self.page = page
         self.name = name
         self.root = page.locator(f'[data-calculator="{name}"]').nth(index)
 
-    def field(self, name: str) -> Any:
-        return self.root.locator(f'[name="{name}"]')
-
-    def output(self, key: str) -> Any:
-        return self.root.locator(f'[data-output="{key}"]')
-
+    # ---------------------------------------------------------------------------- engine
     @property
     def status(self) -> Any:
         return self.root.locator("[data-status]")
 
-    def set(self, name: str, value: str) -> None:
-        """Type a value into a field (or choose an option), as a reader would."""
-        control = self.field(name)
-        if control.evaluate("el => el.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(value)
+    def state(self) -> str:
+        """``loading``, ``live`` or ``failed``."""
+        return self.status.get_attribute("data-status") or ""
+
+    def status_text(self) -> str:
+        return self.status.inner_text()
 
     def wake(self) -> None:
         """Bring the calculator into view, which starts the engine."""
         self.root.scroll_into_view_if_needed()
 
-    def wait_live(self, timeout: int = ENGINE_TIMEOUT_MS) -> None:
+    def go_live(self, timeout: int = ENGINE_TIMEOUT_MS) -> None:
+        """Wake the engine and wait until it is live (fails saying why when it failed instead)."""
         self.wake()
         self.root.locator('[data-status="live"], [data-status="failed"]').wait_for(state="attached", timeout=timeout)
-        state = self.status.get_attribute("data-status")
-        if state != "live":
-            raise AssertionError(f"the engine did not start: {self.status.inner_text()}")
+        assert self.state() == "live", f"{self.name}: the engine did not start: {self.status_text()}"
+
+    # ---------------------------------------------------------------------------- inputs
+    def field(self, name: str) -> Any:
+        return self.root.locator(f'[name="{name}"]')
+
+    def value(self, name: str) -> str:
+        return self.field(name).input_value()
+
+    def set(self, name: str, value: str, settle: bool = True) -> None:
+        """Type ``value`` into input ``name`` (or choose it in a select); with ``settle``, wait until
+        the calculator has dealt with it: an inline error, a form error, or new results."""
+        control = self.field(name)
+        if control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+        if settle:
+            self.settle()
+
+    def settle(self, timeout: int = ENGINE_TIMEOUT_MS) -> None:
+        self.page.wait_for_function(
+            """root => root.dataset.stale === undefined
+                     || root.querySelector('[aria-invalid="true"]') !== null
+                     || [...root.querySelectorAll('[role="alert"]')].some(e => !e.hidden && e.textContent.trim())
+                     || root.querySelector('[data-status="failed"]') !== null""",
+            arg=self.root.element_handle(), timeout=timeout)
+
+    def rows(self) -> int:
+        """How many rows the row input has (0 without one)."""
+        return self.root.locator("[data-input-row]").count()
+
+    def add_row(self) -> None:
+        self.root.locator("[data-action=add-row]").click()
+
+    def remove_row(self, index: int) -> None:
+        self.root.locator("[data-input-row]").nth(index).locator("[data-action=remove-row]").click()
+
+    def inputs(self) -> dict[str, Any]:
+        """The form's values as the page sends them: ``{field: text, ROWS: [{field: text}, ...]}``."""
+        flat = self.root.evaluate(
+            "root => [...root.querySelectorAll('form input[name], form select[name]')].map(e => [e.name, e.value])")
+        state: dict[str, Any] = {}
+        for name, value in flat:
+            path = name.split(".")
+            if len(path) == 3:
+                rows = state.setdefault(path[0], [])
+                while len(rows) <= int(path[1]):
+                    rows.append({})
+                rows[int(path[1])][path[2]] = value
+            else:
+                state[name] = value
+        return state
+
+    # ---------------------------------------------------------------------------- errors
+    def error(self, name: str) -> Any:
+        """The inline message element of a field (its ``data-error-id``)."""
+        return self.page.locator(f"#{self.field(name).get_attribute('data-error-id')}")
+
+    def inline_error(self, name: str) -> str | None:
+        """The message a screen reader hears for input ``name`` when it is refused, else None."""
+        return self.field(name).evaluate(
+            """el => {
+                if (el.getAttribute('aria-invalid') !== 'true') return null;
+                const ids = (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+                const text = ids.map(id => document.getElementById(id))
+                                .filter(e => e && !e.hidden && e.offsetParent !== null)
+                                .map(e => e.textContent.trim()).filter(Boolean).join(' ');
+                return text || '(aria-invalid without a visible message)';
+            }""")
+
+    def form_error(self) -> str | None:
+        texts = self.root.locator('[role="alert"]').evaluate_all(
+            "els => els.filter(e => !e.hidden && e.textContent.trim()).map(e => e.textContent.trim())")
+        return " ".join(texts) or None
+
+    def any_error(self) -> str | None:
+        names = self.root.evaluate("root => [...root.querySelectorAll('[aria-invalid=\"true\"]')].map(el => el.name)")
+        return ", ".join(names) or self.form_error()
+
+    # ---------------------------------------------------------------------------- results
+    def output(self, key: str) -> Any:
+        return self.root.locator(f'[data-output="{key}"]')
 
     def expect(self, key: str, text: str, timeout: int = ENGINE_TIMEOUT_MS) -> None:
         from playwright.sync_api import expect
 
         expect(self.output(key)).to_have_text(text, timeout=timeout)
 
-    def error(self, name: str) -> Any:
-        """The inline message of a field (its ``aria-describedby`` target)."""
-        error_id = self.field(name).get_attribute("data-error-id")
-        return self.page.locator(f"#{error_id}")
+    def outputs(self) -> dict[str, str]:
+        """Every ``data-output`` of the calculator and its text."""
+        return self.root.evaluate(
+            "root => Object.fromEntries([...root.querySelectorAll('[data-output]')]"
+            ".map(e => [e.dataset.output, e.textContent]))")
+
+    def stale(self) -> bool:
+        return self.root.evaluate("root => root.dataset.stale !== undefined")
 
 
-@pytest.fixture
-def calculator() -> Callable[..., Calculator]:
+@pytest.fixture(scope="session")
+def calculator() -> type[Calculator]:
     return Calculator
+
+
+@pytest.fixture(scope="session")
+def live(browser, site) -> Iterator[Callable[[str], tuple[Any, Any]]]:
+    """``live(path)`` -> (page, watch): the page at ``path`` with its engine live, opened once per session."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened: dict[str, tuple[Any, Any]] = {}
+
+    def open_(path: str) -> tuple[Any, Any]:
+        if path not in opened:
+            page = context.new_page()
+            watch = qa.PageWatch.attach(page)
+            page.goto(site.url(path))
+            Calculator(page, site.pages[path][0]).go_live()
+            opened[path] = page, watch
+        return opened[path]
+
+    yield open_
+    context.close()
 
 
 # ------------------------------------------------------------------------------------------- artifacts

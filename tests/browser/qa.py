@@ -1,12 +1,8 @@
-"""Helpers of the QA browser suites (parity, hostile inputs, accessibility).
+"""Helpers of the browser tests besides the page object (``conftest.Calculator``): exact comparison
+of answers, what a page did that it should not have, and the engine's answers in a batch.
 
-They use only the contracts of the calculators' markup (``macros/widgets.py``): the root
-``[data-calculator=NAME]``, inputs ``name="FIELD"`` (``positions.N.FIELD`` in a position row), results
-``[data-output=KEY]``, the ``[data-status]`` element, and the accessibility attributes a screen reader
-relies on (``aria-invalid`` and ``aria-describedby`` on a refused input). For parity they use the
-engine the widgets use, through ``globalThis.livecalc.run`` (``calculators/web/widgets.mjs``: "for
-tests and benchmarks: the answer of the module itself, computed in the worker"), which posts the
-worker's own ``run`` message.
+``engine_run`` asks the engine the calculators use, through ``globalThis.livecalc.run``
+(``browser/engine.mjs``: "for tests and benchmarks"), which posts the worker's own ``run`` message.
 """
 
 from __future__ import annotations
@@ -16,7 +12,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Page
 
 #: how long the engine may take to go live in a test (the issue's failure bound is 20 s)
 LIVE_TIMEOUT_MS = 60_000
@@ -75,10 +71,8 @@ def as_typed(raw: dict[str, Any]) -> dict[str, Any]:
             return str(int(value))
         return repr(value)
 
-    typed = {key: text(value) for key, value in raw.items() if key != "positions"}
-    if "positions" in raw:
-        typed["positions"] = [{key: text(value) for key, value in row.items()} for row in raw["positions"]]
-    return typed
+    return {key: [{k: text(v) for k, v in row.items()} for row in value] if isinstance(value, list) else text(value)
+            for key, value in raw.items()}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -114,91 +108,8 @@ class PageWatch:
 
 
 # --------------------------------------------------------------------------------------------------
-# Driving one calculator through its markup
+# The engine's answers
 # --------------------------------------------------------------------------------------------------
-
-class Calculator:
-    """One calculator of a page, driven the way a reader drives it (typing into its inputs)."""
-
-    def __init__(self, page: Page, name: str, index: int = 0) -> None:
-        self.page = page
-        self.name = name
-        self.root: Locator = page.locator(f'[data-calculator="{name}"]').nth(index)
-
-    # ---------------------------------------------------------------------------- engine
-    def go_live(self) -> None:
-        self.root.scroll_into_view_if_needed()
-        self.root.locator("[data-status]").first.wait_for(state="attached")
-        self.page.wait_for_function(
-            "root => { const s = root.querySelector('[data-status]'); return s && s.dataset.status !== 'loading'; }",
-            arg=self.root.element_handle(), timeout=LIVE_TIMEOUT_MS)
-        status = self.status()
-        assert status == "live", f"{self.name}: engine status {status!r}: {self.status_text()}"
-
-    def status(self) -> str:
-        return self.root.locator("[data-status]").first.get_attribute("data-status") or ""
-
-    def status_text(self) -> str:
-        return self.root.locator("[data-status]").first.inner_text()
-
-    # ---------------------------------------------------------------------------- inputs
-    def control(self, name: str) -> Locator:
-        return self.root.locator(f'[name="{name}"]')
-
-    def value(self, name: str) -> str:
-        return self.control(name).input_value()
-
-    def set(self, name: str, value: str) -> None:
-        """Type ``value`` into input ``name`` (or choose it in a select) and wait until the
-        calculator has dealt with it: an inline error, a form error, or new results."""
-        control = self.control(name)
-        if control.evaluate("el => el.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(value)
-        self.settle()
-
-    def settle(self) -> None:
-        self.page.wait_for_function(
-            """root => root.dataset.stale === undefined
-                     || root.querySelector('[aria-invalid="true"]') !== null
-                     || [...root.querySelectorAll('[role="alert"]')].some(e => !e.hidden && e.textContent.trim())""",
-            arg=self.root.element_handle(), timeout=LIVE_TIMEOUT_MS)
-
-    def inline_error(self, name: str) -> str | None:
-        """The message a screen reader hears for input ``name`` when it is refused, else None."""
-        return self.control(name).evaluate(
-            """el => {
-                if (el.getAttribute('aria-invalid') !== 'true') return null;
-                const ids = (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
-                const text = ids.map(id => document.getElementById(id))
-                                .filter(e => e && !e.hidden && e.offsetParent !== null)
-                                .map(e => e.textContent.trim()).filter(Boolean).join(' ');
-                return text || '(aria-invalid without a visible message)';
-            }""")
-
-    def form_error(self) -> str | None:
-        texts = self.root.locator('[role="alert"]').evaluate_all(
-            "els => els.filter(e => !e.hidden && e.textContent.trim()).map(e => e.textContent.trim())")
-        return " ".join(texts) or None
-
-    def any_error(self) -> str | None:
-        messages = self.root.evaluate(
-            """root => [...root.querySelectorAll('[aria-invalid="true"]')].map(el => el.name)""")
-        return ", ".join(messages) or self.form_error()
-
-    # ---------------------------------------------------------------------------- results
-    def outputs(self) -> dict[str, str]:
-        return self.root.evaluate(
-            "root => Object.fromEntries([...root.querySelectorAll('[data-output]')]"
-            ".map(e => [e.dataset.output, e.textContent]))")
-
-    def stale(self) -> bool:
-        return self.root.evaluate("root => root.dataset.stale !== undefined")
-
-    def positions(self) -> int:
-        return self.root.evaluate("root => root.querySelectorAll('[name$=\".side\"][name^=\"positions.\"]').length")
-
 
 def engine_run(page: Page, batch: Iterable[tuple[str, dict[str, Any]]],
                timeout_ms: int = 60_000) -> list[dict[str, Any]]:

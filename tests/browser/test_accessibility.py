@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from calculators import descriptions
+
 if str(Path(__file__).parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).parent))
 import qa  # noqa: E402
@@ -119,6 +121,22 @@ def blocking(result: dict) -> list[str]:
     return found
 
 
+def _bad_values(name: str) -> list[tuple[str, str]]:
+    """A refused value for the first number field, and for the first row's first number field."""
+    described = descriptions.describe(name)
+    bad = [(f["name"], "abc") for f in described["fields"] if f["kind"] == "number"][:1]
+    rows = described["rows"]
+    if rows:
+        bad += [(f"{rows['name']}.0.{f['name']}", "") for f in rows["fields"] if f["kind"] == "number"][:1]
+    return bad
+
+
+@pytest.fixture
+def names(site) -> list[str]:
+    """The guide's calculators, as the built guide shows them."""
+    return site.pages[site.page_of(next(iter(descriptions.CALCULATORS)))]
+
+
 @pytest.fixture
 def open_guide(browser, site):
     contexts = []
@@ -140,12 +158,12 @@ def open_guide(browser, site):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_guide_as_first_painted_and_live(open_guide, scheme):
+def test_guide_as_first_painted_and_live(open_guide, calculator, names, scheme):
     page, watch = open_guide(scheme)
     first = run_axe(page)  # before any calculator is near: the build-time figures
     record(f"{scheme}-first-paint", first)
-    for name in ("isolated", "cross", "compare"):
-        qa.Calculator(page, name).go_live()
+    for name in names:
+        calculator(page, name).go_live()
     live = run_axe(page)
     record(f"{scheme}-live", live)
     assert not blocking(first) and not blocking(live), blocking(first) + blocking(live)
@@ -153,23 +171,23 @@ def test_guide_as_first_painted_and_live(open_guide, scheme):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_guide_with_inline_errors(open_guide, scheme):
+def test_guide_with_inline_errors(open_guide, calculator, names, scheme):
     page, _ = open_guide(scheme)
-    bad = {"isolated": ("entry_price", "abc"), "cross": ("positions.1.mmr", "-1"), "compare": ("move_all", "")}
-    for name, (field, value) in bad.items():
-        calc = qa.Calculator(page, name)
+    for name in names:
+        calc = calculator(page, name)
         calc.go_live()
-        calc.set(field, value)
-        assert calc.inline_error(field), f"{name}.{field}: no inline error to check"
+        for field, value in _bad_values(name):
+            calc.set(field, value)
+            assert calc.inline_error(field), f"{name}.{field}: no inline error to check"
     result = run_axe(page)
     record(f"{scheme}-errors", result)
     assert not blocking(result), blocking(result)
 
 
-def test_guide_on_a_phone(open_guide):
+def test_guide_on_a_phone(open_guide, calculator, names):
     page, _ = open_guide("light", width=360)
-    for name in ("isolated", "cross", "compare"):
-        qa.Calculator(page, name).go_live()
+    for name in names:
+        calculator(page, name).go_live()
     result = run_axe(page)
     record("light-360px", result)
     assert not blocking(result), blocking(result)

@@ -15,7 +15,6 @@ from tiny import BTC_FRONT_MATTER, TINY_CONFIG
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CALCULATORS = ("compare", "isolated", "cross")
 #: everything the calculators add to a page lives here (the widget module, the worker, Pyodide, the zips)
 ENGINE_ASSETS = "/assets/livecalc/"
 #: the engine itself: the worker, the Pyodide runtime, the standard library and the app
@@ -34,7 +33,7 @@ def test_isolated_calculator_recomputes_the_liquidation_price_worked_by_hand(pag
     # First paint, before the engine: the guide's BTC 10x example, simple model.
     # 65,000 x (1 - 1/10 + 0.005) = 65,000 x 0.905 = 58,825
     calc.expect("liquidation_price", "$58,825.00")
-    calc.wait_live()
+    calc.go_live()
     for name, value in {"side": "long", "entry_price": "50000", "leverage": "20", "margin": "1000",
                         "mmr": "0.4", "tier_table": "none", "model": "simple"}.items():
         calc.set(name, value)
@@ -58,11 +57,13 @@ def test_isolated_calculator_recomputes_the_liquidation_price_worked_by_hand(pag
 def test_cross_calculator_adds_and_removes_positions(page, site, calculator, page_errors):
     open_guide(page, site)
     calc = calculator(page, "cross")
-    calc.wait_live()
-    assert calc.root.locator("[data-position]").count() == 3
+    calc.go_live()
+    assert calc.rows() == 3
     # Remove SOL (the third position): BTC long and ETH short remain, 10,000 each at 0.5%.
-    calc.root.locator("[data-position]").nth(2).get_by_role("button", name=re.compile("Remove")).click()
-    assert calc.root.locator("[data-position]").count() == 2
+    calc.root.locator("[data-input-row]").nth(2).get_by_role("button", name=re.compile("Remove")).click()
+    assert calc.rows() == 2
+    # the result rows of the old state show no figures of it until the answer comes
+    assert calc.root.locator('tbody[data-rows="positions"] tr').count() in (2, 3)
     calc.set("wallet_balance", "2000")
     # Simple model: requirement = 2 x 10,000 x 0.5% = 100; marks at entry, so equity = 2,000 and
     # margin ratio = 100 / 2,000 = 5%. BTC, ETH held: 2,000 + Q (P - 65,000) = 100 with
@@ -76,7 +77,7 @@ def test_cross_calculator_adds_and_removes_positions(page, site, calculator, pag
     # Add a position: a copy of the last one (a second ETH short). Requirement 150:
     # BTC: 65,000 - 1,850 x 6.5 = 52,975; each ETH short: 3,400 + 1,850 x 0.34 = 4,029.
     calc.root.get_by_role("button", name="Add a position").click()
-    assert calc.root.locator("[data-position]").count() == 3
+    assert calc.rows() == 3
     assert calc.field("positions.2.label").input_value() == "Position 3"
     calc.expect("positions.0.liquidation_price", "$52,975.00")
     calc.expect("positions.2.liquidation_price", "$4,029.00")
@@ -87,12 +88,13 @@ def test_cross_calculator_adds_and_removes_positions(page, site, calculator, pag
 def test_cross_calculator_takes_no_more_positions_than_its_description_allows(page, site, calculator):
     open_guide(page, site)
     calc = calculator(page, "cross")
-    calc.wait_live()
-    config = calc.root.get_attribute("data-livecalc-config")
-    maximum = __import__("json").loads(config)["description"]["max_positions"]
+    calc.go_live()
+    from calculators.descriptions import describe
+
+    maximum = describe("cross")["rows"]["max_rows"]
     assert maximum >= 10  # the issue asks for at least 10
     add = calc.root.get_by_role("button", name="Add a position")
-    while calc.root.locator("[data-position]").count() < maximum:
+    while calc.rows() < maximum:
         add.click()
     expect(add).to_be_disabled()
     calc.expect(f"positions.{maximum - 1}.label", f"Position {maximum}")
@@ -104,16 +106,16 @@ def test_compare_calculator_shows_both_modes_side_by_side_and_moves_all_prices(p
     # First paint: the guide's squeeze, ETH +30%. Isolated: the 10x short (margin 10,000 / 10 = 1,000)
     # loses 10,000 x 30% = 3,000 > 1,000, so it is liquidated and 3,000 - 1,000 = 2,000 is left.
     # Cross: equity 3,000 - 3,000 = 0 <= requirement, every position closed, 0 left.
-    calc.expect("isolated_balance_left", "$2,000.00")
-    calc.expect("cross_balance_left", "$0.00")
-    calc.wait_live()
+    calc.expect("isolated.balance_left", "$2,000.00")
+    calc.expect("cross.balance_left", "$0.00")
+    calc.go_live()
     calc.set("positions.1.move", "5")
     # ETH +5%: the short loses 500, keeps 1,000 - 500 = 500 above its 50 requirement, open in both
     # modes; isolated 3,000 - 500 = 2,500; cross equity 2,500 > 150.
     calc.expect("positions.1.isolated", "open, loss $500.00")
     calc.expect("positions.1.cross", "open, loss $500.00")
-    calc.expect("isolated_balance_left", "$2,500.00")
-    calc.expect("cross_balance_left", "$2,500.00")
+    calc.expect("isolated.balance_left", "$2,500.00")
+    calc.expect("cross.balance_left", "$2,500.00")
     marker = calc.root.locator('[data-svg="marker"]')
     before = marker.get_attribute("x1")
     calc.set("move_all", "-10")
@@ -124,10 +126,10 @@ def test_compare_calculator_shows_both_modes_side_by_side_and_moves_all_prices(p
     calc.expect("positions.0.isolated", "liquidated")
     calc.expect("positions.0.cross", "open, loss $1,000.00")
     calc.expect("positions.1.isolated", "open, profit $500.00")
-    calc.expect("isolated_liquidated", "BTC, SOL")
-    calc.expect("cross_liquidated", "none")
-    calc.expect("isolated_balance_left", "$1,500.00")
-    calc.expect("cross_balance_left", "$1,500.00")
+    calc.expect("isolated.liquidated_labels", "BTC, SOL")
+    calc.expect("cross.liquidated_labels", "none")
+    calc.expect("isolated.balance_left", "$1,500.00")
+    calc.expect("cross.balance_left", "$1,500.00")
     # The chart's marker moved left of where it stood for a common move of 0.
     expect(marker).not_to_have_attribute("x1", before)
     assert float(marker.get_attribute("x1")) < float(before)
@@ -137,12 +139,34 @@ def test_compare_calculator_shows_both_modes_side_by_side_and_moves_all_prices(p
         assert len(points) == 41
 
 
+def test_average_entry_adds_and_removes_fills_like_any_row_input(page, site, calculator, page_errors):
+    page.goto(site.url(site.page_of("average_entry")))
+    calc = calculator(page, "average_entry")
+    calc.go_live()
+    assert calc.rows() == 2
+    # 0.1 at 65,000 and 0.2 at 60,000: (6,500 + 12,000) / 0.3 = 61,666.67
+    calc.set("fills.1.quantity", "0.2")
+    calc.expect("average_price", "$61,666.67")
+    # A new fill is a copy of the last one: (6,500 + 12,000 + 12,000) / 0.5 = 61,000
+    calc.root.get_by_role("button", name="Add a fill").click()
+    assert calc.rows() == 3
+    expect(calc.field("fills.2.price")).to_have_value("60000")
+    calc.expect("average_price", "$61,000.00")
+    calc.expect("total_quantity", "0.5")
+    # Without the first fill: 0.4 at 60,000
+    calc.remove_row(0)
+    assert calc.rows() == 2
+    calc.expect("average_price", "$60,000.00")
+    page.wait_for_function("location.search.includes('average_entry.fills.1.price=60000')")
+    assert page_errors == []
+
+
 # ------------------------------------------------------------------------------------------- bad input
 
 def test_a_bad_field_gets_an_inline_message_and_the_last_good_results_stay(page, site, calculator, page_errors):
     open_guide(page, site)
     calc = calculator(page, "isolated")
-    calc.wait_live()
+    calc.go_live()
     calc.set("leverage", "20")
     # 65,000 x (1 - 1/20 + 0.005) = 65,000 x 0.955 = 62,075
     calc.expect("liquidation_price", "$62,075.00")
@@ -164,7 +188,7 @@ def test_a_bad_field_gets_an_inline_message_and_the_last_good_results_stay(page,
 def test_an_error_raised_by_the_module_comes_back_to_its_field(page, site, calculator):
     open_guide(page, site)
     calc = calculator(page, "isolated")
-    calc.wait_live()
+    calc.go_live()
     # 100,000 of margin at 125x is a 12.5 million position: the shipped Binance table allows 10x at
     # that size (tier 10,000,000 to 20,000,000), so the module refuses the leverage. The browser's own
     # checks cannot know this: only the description's bounds are checked before the engine.
@@ -180,7 +204,7 @@ def test_an_error_raised_by_the_module_comes_back_to_its_field(page, site, calcu
 def test_results_are_written_as_text_never_as_markup(page, site, calculator, page_errors):
     open_guide(page, site)
     calc = calculator(page, "cross")
-    calc.wait_live()
+    calc.go_live()
     hostile = '<img src=x onerror="window.__owned=1">'
     calc.set("positions.0.label", hostile)
     calc.expect("positions.0.label", hostile)
@@ -194,7 +218,7 @@ def test_results_are_written_as_text_never_as_markup(page, site, calculator, pag
 def test_inputs_are_kept_in_the_url_and_a_shared_url_restores_them(page, site, calculator, context):
     open_guide(page, site)
     calc = calculator(page, "isolated")
-    calc.wait_live()
+    calc.go_live()
     calc.set("leverage", "20")
     calc.expect("liquidation_price", "$62,075.00")
     page.wait_for_function("location.search.includes('isolated.leverage=20')")
@@ -218,7 +242,7 @@ def test_a_shared_url_with_positions_restores_the_rows(page, site, calculator):
              "&cross.positions.0.size=10000&cross.positions.0.mark_price=65000&cross.positions.0.mmr=0.5")
     open_guide(page, site, query)
     calc = calculator(page, "cross")
-    assert calc.root.locator("[data-position]").count() == 1
+    assert calc.rows() == 1
     # One BTC long alone: requirement 50; 65,000 - (2,000 - 50) x 6.5 = 65,000 - 12,675 = 52,325.
     calc.expect("positions.0.liquidation_price", "$52,325.00")
     calc.expect("maintenance_requirement", "$50.00")
@@ -238,7 +262,7 @@ def test_the_engine_waits_until_a_calculator_nears_the_viewport(browser, site, c
         assert top > 600 + 600 + 100, "the first calculator must start out of reach for this test to mean anything"
         assert [p for p in site.requests if any(f in p for f in ENGINE_FILES)] == []
         calc = calculator(page, "compare")
-        calc.wait_live()
+        calc.go_live()
         assert len(site.requested("pyodide.asm.wasm")) == 1
     finally:
         context.close()
@@ -248,7 +272,7 @@ def test_instant_navigation_keeps_the_one_engine(page, site, calculator):
     site.clear_requests()
     open_guide(page, site)
     calc = calculator(page, "isolated")
-    calc.wait_live()
+    calc.go_live()
     page.evaluate("window.__sameDocument = true")
     page.locator("a[href$='methodology/']:visible").first.click()
     page.wait_for_url("**/methodology/")
@@ -303,24 +327,28 @@ def test_when_the_engine_cannot_start_the_page_says_so_and_keeps_its_figures(pag
 
 # ------------------------------------------------------------------------------------------- access
 
-def test_every_input_is_labelled_and_the_results_are_announced(page, site):
-    open_guide(page, site)
-    for name in CALCULATORS:
-        root = page.locator(f'[data-calculator="{name}"]')
-        controls = root.locator("input, select")
-        assert controls.count() > 0
-        for index in range(controls.count()):
-            control = controls.nth(index)
-            label = control.evaluate("el => [...el.labels].map(l => l.textContent.trim()).join(' ')")
-            assert label, f"{name}: {control.get_attribute('name')} has no label"
-        assert root.locator('[aria-live="polite"][data-results]').count() == 1
-        assert root.locator('[data-status][role="status"]').count() == 1
+@pytest.mark.parametrize("where", ["guide", "other pages"])
+def test_every_input_is_labelled_and_the_results_are_announced(page, site, where):
+    paths = [path for path in site.pages if (site.url(path) == site.guide) == (where == "guide")]
+    assert paths, site.pages
+    for path in paths:
+        page.goto(site.url(path))
+        for name in site.pages[path]:
+            root = page.locator(f'[data-calculator="{name}"]')
+            controls = root.locator("input, select")
+            assert controls.count() > 0
+            for index in range(controls.count()):
+                control = controls.nth(index)
+                label = control.evaluate("el => [...el.labels].map(l => l.textContent.trim()).join(' ')")
+                assert label, f"{name}: {control.get_attribute('name')} has no label"
+            assert root.locator('[aria-live="polite"][data-results]').count() == 1
+            assert root.locator('[data-status][role="status"]').count() == 1
 
 
 def test_the_calculator_works_from_the_keyboard(page, site, calculator):
     open_guide(page, site)
     calc = calculator(page, "cross")
-    calc.wait_live()
+    calc.go_live()
     calc.field("wallet_balance").focus()
     page.keyboard.press("Control+A")
     page.keyboard.type("2000")
@@ -329,7 +357,7 @@ def test_the_calculator_works_from_the_keyboard(page, site, calculator):
     add = calc.root.get_by_role("button", name="Add a position")
     add.focus()
     page.keyboard.press("Enter")
-    assert calc.root.locator("[data-position]").count() == 4
+    assert calc.rows() == 4
     # Focus moves into the new row, ready to type.
     assert page.evaluate("document.activeElement.name") == "positions.3.label"
     # Three positions of 10,000 at 0.5% plus the copy of SOL: requirement 4 x 50 = 200 (simple).
@@ -347,9 +375,9 @@ def test_screenshots_and_no_horizontal_scroll(browser, site, calculator, screens
         open_guide(page, site)
         expected_scheme = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected_scheme
-        for name in CALCULATORS:
+        for name in site.pages[site.page_of("isolated")]:
             calc = calculator(page, name)
-            calc.wait_live()
+            calc.go_live()
             overflow = calc.root.evaluate(
                 "el => [el.scrollWidth - el.clientWidth, el.getBoundingClientRect().right - document.documentElement.clientWidth]")
             assert overflow[0] <= 0, f"{name} scrolls sideways inside at {width}px"
@@ -373,6 +401,7 @@ TINY_WITH_CALCULATOR = BTC_FRONT_MATTER + """\
 
 def test_the_form_is_rendered_from_the_description_with_the_example_filled_in(build_site):
     from calculators import descriptions
+    from presentation import display
 
     built = build_site({"index.md": TINY_WITH_CALCULATOR})
     assert built.ok, built.output
@@ -381,8 +410,8 @@ def test_the_form_is_rendered_from_the_description_with_the_example_filled_in(bu
     for field in calc.fields:
         assert f'name="{field.name}"' in page
         assert field.label in page
-    for output in calc.outputs:
-        assert f'data-output="{output.name}"' in page
+    for key in display.present("isolated", descriptions.compute("isolated", descriptions.complete_inputs(calc, {})))["texts"]:
+        assert f'data-output="{key}"' in page
     # The example's inputs as a reader types them: 0.5% is typed "0.5" in a percent field.
     typed = dict(re.findall(r'<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"', page))
     assert typed == {"entry_price": "65000", "leverage": "10", "margin": "1000", "mmr": "0.5"}

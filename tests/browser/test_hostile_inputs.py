@@ -1,23 +1,22 @@
 """Hostile inputs: what a reader (or a pasted link) may throw at the calculators.
 
-For each calculator, each case is typed into one input of the live form, the way a reader types:
+For every calculator of the descriptions (``calculators.descriptions.CALCULATORS``), on the page that
+shows it, cases are typed into its inputs the way a reader types:
 
-* a value that is not a usable number for that field must give an **inline error at that field**
-  (``aria-invalid="true"`` and a visible message the input's ``aria-describedby`` points to), and the
-  last good results must stay on the page, unchanged;
-* a value that *is* a valid spelling (``" 65,000 "``, ``"0.5%"``, ``"10x"``) must give exactly the
-  figures of its plain spelling (``"65000"``, ``"0.5"``, ``"10"``), typed into the same form;
-* a few spellings are accepted by Python's ``float`` but not by the page's own check (full-width or
-  Arabic-Indic digits, ``1_000``): those may be refused, or give the plain spelling's figures, and
-  never anything else;
+* every number field gets values around its own bounds (``rules``: at, just beyond and far beyond
+  each), its unit's spellings (``$65,000``, ``0.5%``, ``10x``) and not-numbers; the first number
+  field gets the whole list of :data:`NOT_A_NUMBER`; a row input's first row gets the same, and a
+  text field a value longer than the input keeps;
+* what the module's own parser (``calculators.grammar.parse``, proven equal to the page's check by
+  ``tests/test_grammar.py``) refuses must give an **inline error at that field** with the module's
+  reason after the field's label (``aria-invalid="true"`` and a visible message the input's
+  ``aria-describedby`` points to), and the last good results must stay on the page, unchanged;
+* what it accepts must give exactly the figures (or the refusal) of its plain spelling, the number it
+  reads, typed into the same form;
 * nothing may raise an uncaught error in the page or log a console error, open a dialog, or run
   script; the engine stays ``live``;
 * after each case the good value is typed back and the calculator answers it with the same figures
   as before; at the end a new good input gives the build's formatting of CPython's result.
-
-Which value is valid for which field is decided here, by hand, from the field's bounds in the
-description (``calculators/descriptions.py``): an entry price must be above 0; a maintenance rate is
-0..50 (percent, 0 included); leverage 1..125; a move -99..1000 percent; a wallet above 0 up to 1e12.
 """
 
 from __future__ import annotations
@@ -25,10 +24,14 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 
-from macros import display
+from calculators import descriptions, grammar
+from calculators.errors import MarginInputError
+from presentation import display
 
 if str(Path(__file__).parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).parent))
@@ -36,78 +39,79 @@ import qa  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ERROR, SAME, EITHER = "error", "same", "either"
-
 
 @dataclass(frozen=True)
 class Case:
+    field: str  # the form's name of the input
     text: str
-    expect: str = ERROR
-    #: for SAME / EITHER: the plain spelling whose figures this must give
-    plain: str | None = None
 
     def __str__(self) -> str:
         shown = self.text if len(self.text) <= 40 else f"{self.text[:30]}... ({len(self.text)} chars)"
-        return repr(shown)
+        return f"{self.field} = {shown!r}"
 
 
 #: not a number in any field: each must be refused at the field
 NOT_A_NUMBER = [
-    Case(""), Case("   "), Case("\t"), Case("abc"), Case("NaN"), Case("nan"), Case("Infinity"), Case("-Infinity"),
-    Case("inf"), Case("1e309"), Case("-1e309"), Case("9" * 100), Case("a" * 10_000), Case("1" * 100_000),
-    Case("</script><script>alert(1)</script>"), Case('"><img src=x onerror=alert(1)>'),
-    Case("__import__('os').system('id')"), Case("{{7*7}}"), Case("${7*7}"), Case("0x10"), Case("1.2.3"),
-    Case("--5"), Case("null"), Case("undefined"), Case("None"), Case("true"), Case("[]"), Case("{}"),
-    Case("\u200b5"), Case("5 5"), Case("1e"), Case("e5"), Case("."), Case("-"), Case("5;alert(1)"),
-    Case("'; DROP TABLE positions; --"), Case("5%%"), Case("\\x35"),
+    "", "   ", "abc", "NaN", "-Infinity", "inf", "1e309", "9" * 100, "1" * 100_000,
+    "</script><script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "__import__('os').system('id')",
+    "{{7*7}}", "0x10", "1.2.3", "--5", "undefined", "\u200b5", "5 5", "1e", "-", "'; DROP TABLE positions; --",
+    "0,5", "1,00", "６５０００", "٦٥٠٠٠", "65_000", "ınf",
 ]
 
-CASES: dict[str, dict[str, list[Case]]] = {
-    "isolated": {
-        "entry_price": NOT_A_NUMBER + [
-            Case("-1"), Case("0"), Case("-0"), Case("0.0"), Case("1e-400"),  # not above 0
-            Case(" 65000 ", SAME, "65000"), Case("65,000", SAME, "65000"), Case("$65,000", SAME, "65000"),
-            Case("+65000", SAME, "65000"), Case("6.5e4", SAME, "65000"), Case("\u00a065000", SAME, "65000"),
-            Case("65000.", SAME, "65000"),
-            Case("６５０００", EITHER, "65000"), Case("٦٥٠٠٠", EITHER, "65000"), Case("65_000", EITHER, "65000"),
-        ],
-        "mmr": [
-            Case("-1"), Case("50.01"), Case("51"), Case("NaN"), Case("1e309"), Case(""), Case("abc"),
-            Case("0.5 %", SAME, "0.5"), Case("0.5%", SAME, "0.5"), Case("-0", SAME, "0"), Case("1e-400", SAME, "0"),
-            Case("50", SAME, "50"),
-            # a European decimal comma would read as 5%, ten times the rate: refused, never guessed
-            Case("0,5"), Case("1,5"), Case("0,005"),
-        ],
-        "leverage": [
-            Case("0"), Case("0.99"), Case("125.01"), Case("-10"), Case("10xx"), Case("10X"), Case("Infinity"),
-            Case("10x", SAME, "10"), Case("1", SAME, "1"), Case("125", SAME, "125"),
-        ],
-        "margin": [Case("-1000"), Case("0"), Case("1e13"), Case("1000000000001"), Case("$"), Case(","),
-                   Case("1,00"), Case("10,00.5"), Case("1,000", SAME, "1000"), Case("1,000.50", SAME, "1000.5")],
-    },
-    "cross": {
-        "wallet_balance": NOT_A_NUMBER + [
-            Case("-1"), Case("0"), Case("1000000000001"), Case("1e13"), Case("1e-400"),
-            Case("3,000", SAME, "3000"), Case("1e12", SAME, "1000000000000"), Case(" 3000\t", SAME, "3000"),
-        ],
-        "positions.1.mark_price": [Case("0"), Case("-3400"), Case("NaN"), Case(""), Case("3400$", SAME, "3400")],
-        "positions.2.mmr": [Case("50.5"), Case("-0.1"), Case("0", SAME, "0")],
-        "positions.0.size": [Case("0"), Case("1e13"), Case("ten thousand")],
-        # a label is text: the input keeps the first 64 characters typed (maxlength), all of them text
-        "positions.0.label": [Case("x" * 65, SAME, "x" * 64), Case("<b>" * 30, SAME, ("<b>" * 30)[:64])],
-    },
-    "compare": {
-        "move_all": NOT_A_NUMBER + [
-            Case("-100"), Case("-99.5"), Case("1001"), Case("1e4"),
-            Case("-99", SAME, "-99"), Case("-1", SAME, "-1"), Case("5%", SAME, "5"), Case("-0", SAME, "0"),
-            Case("1000", SAME, "1000"), Case("+15", SAME, "15"),
-        ],
-        "positions.0.leverage": [Case("0"), Case("126"), Case("10x", SAME, "10")],
-        "positions.1.move": [Case("-100"), Case("1000.5"), Case("30%", SAME, "30")],
-        "positions.2.entry_price": [Case("0"), Case("-185"), Case("1e309")],
-        "positions.1.label": [Case("y" * 100, SAME, "y" * 64)],
-    },
-}
+
+def _plain(number: float) -> str:
+    return repr(float(number))
+
+
+def number_cases(field: dict[str, Any], name: str, everything: bool) -> list[Case]:
+    """Cases for one number field, from its own bounds and unit: each bound, and just beyond it."""
+    rules = field["rules"]
+    texts: list[str] = list(NOT_A_NUMBER) if everything else ["abc"]
+    for key, beyond in (("minimum", -1), ("exclusiveMinimum", -1), ("maximum", 1)):
+        if key in rules:
+            bound = float(rules[key])
+            texts += [_plain(bound), _plain(bound + beyond * max(abs(bound) * 1e-6, 1e-9))]
+    texts.append({"usd": "$1,000.50", "percent": "1 %", "multiple": "10 ×", "none": "+8."}[field["unit"]])
+    return [Case(name, text) for text in dict.fromkeys(texts)]
+
+
+def cases_of(name: str) -> list[Case]:
+    described = descriptions.describe(name)
+    cases: list[Case] = []
+    first = True
+    for field in described["fields"]:
+        if field["kind"] == "number":
+            cases += number_cases(field, field["name"], everything=first)
+            first = False
+    rows = described["rows"]
+    if rows:
+        for field in rows["fields"]:
+            where = f"{rows['name']}.0.{field['name']}"
+            if field["kind"] == "number":
+                cases += number_cases(field, where, everything=first)
+                first = False
+            elif field["kind"] == "text":
+                cases.append(Case(where, "x" * 100))
+    return cases
+
+
+def _field(name: str, form_name: str) -> dict[str, Any]:
+    described = descriptions.describe(name)
+    path = form_name.split(".")
+    fields = described["rows"]["fields"] if len(path) == 3 else described["fields"]
+    return next(f for f in fields if f["name"] == path[-1])
+
+
+def verdict(name: str, case: Case) -> tuple[str | None, str | None]:
+    """(the inline message the module's parser gives, or None; the plain spelling of what it reads)."""
+    field = _field(name, case.field)
+    text = case.text[:grammar.MAX_TEXT] if field["kind"] == "text" else case.text  # the input's maxlength
+    try:
+        value = grammar.parse(field, case.field, text)
+    except MarginInputError as error:
+        return f"{field['label']} {error.reason}.", None
+    return None, value if field["kind"] == "text" else _plain(value)
+
 
 #: labels are text and are echoed on the page: they must come back as text, never as markup
 MARKUP_LABELS = [
@@ -119,149 +123,151 @@ MARKUP_LABELS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def guide(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    watch = qa.PageWatch.attach(page)
-    page.goto(site.guide)
-    yield page, watch
-    context.close()
-
-
-def _form_inputs(calc: qa.Calculator) -> dict:
-    """The form's current values, as the widgets collect them (``name`` -> value, rows nested)."""
-    flat = calc.root.evaluate(
-        "root => Object.fromEntries([...root.querySelectorAll('input[name], select[name]')].map(e => [e.name, e.value]))")
-    state: dict = {}
-    rows: dict[int, dict] = {}
-    for name, value in flat.items():
-        if name.startswith("positions."):
-            _, index, field = name.split(".", 2)
-            rows.setdefault(int(index), {})[field] = value
-        else:
-            state[name] = value
-    if rows:
-        state["positions"] = [rows[i] for i in sorted(rows)]
-    return state
-
-
-def _count() -> dict[str, int]:
-    return {name: sum(len(cases) for cases in fields.values()) for name, fields in CASES.items()}
-
-
 def test_at_least_thirty_hostile_inputs_per_calculator():
-    assert all(count >= 30 for count in _count().values()), _count()
+    counts = {name: len(cases_of(name)) for name in descriptions.CALCULATORS}
+    assert all(count >= 30 for count in counts.values()), counts
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_hostile_inputs_give_inline_errors_and_break_nothing(guide, name):
-    page, watch = guide
-    calc = qa.Calculator(page, name)
+@pytest.mark.parametrize("name", list(descriptions.CALCULATORS))
+def test_hostile_inputs_give_inline_errors_and_break_nothing(live, site, calculator, name):
+    page, watch = live(site.page_of(name))
+    calc = calculator(page, name)
     calc.go_live()
     before = calc.outputs()
-    plain_figures: dict[tuple[str, str], dict[str, str]] = {}
+    plain_figures: dict[tuple[str, str], tuple[dict[str, str], str | None]] = {}
     failures: list[str] = []
+    watch.page_errors.clear(), watch.console_errors.clear(), watch.dialogs.clear()
 
-    for field, cases in CASES[name].items():
-        good = calc.value(field)
-        for case in cases:
-            if case.plain is not None and (field, case.plain) not in plain_figures:
-                calc.set(field, case.plain)
-                assert calc.any_error() is None, f"{field}={case.plain!r} should be valid: {calc.any_error()}"
-                plain_figures[(field, case.plain)] = calc.outputs()
-                calc.set(field, good)
-            calc.set(field, case.text)
-            error = calc.inline_error(field)
-            shown = calc.outputs()
-            where = f"{name}.{field} = {case}"
-            if case.expect == ERROR:
-                if not error:
-                    failures.append(f"{where}: no inline error (form error: {calc.form_error()!r})")
-                if shown != before:
-                    changed = {k: (before.get(k), v) for k, v in shown.items() if before.get(k) != v}
-                    failures.append(f"{where}: the last good results changed: {changed}")
-            elif case.expect == SAME or (case.expect == EITHER and not error):
-                if error:
-                    failures.append(f"{where}: refused ({error}) but it means {case.plain!r}")
-                elif shown != plain_figures[(field, case.plain)]:
-                    failures.append(f"{where}: figures differ from those of {case.plain!r}")
-            elif shown != before:
-                failures.append(f"{where}: refused, but the last good results changed")
-            if calc.status() != "live":
-                failures.append(f"{where}: the engine is now {calc.status()!r}: {calc.status_text()}")
-            for problem in watch.problems():
-                failures.append(f"{where}: {problem}")
-            watch.page_errors.clear(), watch.console_errors.clear(), watch.dialogs.clear()
-            calc.set(field, good)
-            if calc.any_error() is not None or calc.outputs() != before:
-                failures.append(f"{where}: typing the good value {good!r} back did not restore the results "
-                                f"(error: {calc.any_error()!r})")
+    cases = cases_of(name)
+    for number, case in enumerate(cases):
+        good = calc.value(case.field)
+        refused, plain = verdict(name, case)
+        if plain is not None and (case.field, plain) not in plain_figures:
+            calc.set(case.field, plain)
+            plain_figures[(case.field, plain)] = calc.outputs(), calc.inline_error(case.field)
+            calc.set(case.field, good)
+        calc.set(case.field, case.text)
+        error = calc.inline_error(case.field)
+        shown = calc.outputs()
+        if refused is not None:
+            if error != refused:
+                failures.append(f"{case}: inline error {error!r}, the module says {refused!r}")
+            if shown != before:
+                changed = {k: (before.get(k), v) for k, v in shown.items() if before.get(k) != v}
+                failures.append(f"{case}: the last good results changed: {changed}")
+        elif (shown, error) != plain_figures[(case.field, plain)]:
+            failures.append(f"{case}: figures or refusal differ from those of {plain!r} "
+                            f"({error!r} vs {plain_figures[(case.field, plain)][1]!r})")
+        if calc.state() != "live":
+            failures.append(f"{case}: the engine is now {calc.state()!r}: {calc.status_text()}")
+        for problem in watch.problems():
+            failures.append(f"{case}: {problem}")
+        watch.page_errors.clear(), watch.console_errors.clear(), watch.dialogs.clear()
+        last_of_field = number + 1 == len(cases) or cases[number + 1].field != case.field
+        if refused is not None and not last_of_field:
+            continue  # the next case replaces it; the good value is typed back after a field's last case
+        calc.set(case.field, good)
+        if calc.any_error() is not None or calc.outputs() != before:
+            failures.append(f"{case}: typing the good value {good!r} back did not restore the results "
+                            f"(error: {calc.any_error()!r})")
 
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:40])
     assert page.evaluate("() => window.__pwned") is None
-    # Still answering: a new good input gives the build's formatting of CPython's result for the form.
-    field, value = {"isolated": ("entry_price", "50000"), "cross": ("wallet_balance", "2500"),
-                    "compare": ("move_all", "-7.5")}[name]
-    calc.set(field, value)
-    assert calc.any_error() is None, calc.any_error()
-    expected = display.answer(name, _form_inputs(calc))
+    # Still answering: the build's formatting of CPython's result for what the form holds.
+    expected = display.answer(name, calc.inputs())
     assert expected["ok"], expected
     shown = calc.outputs()
     differs = {k: (v, shown.get(k)) for k, v in expected["texts"].items() if shown.get(k) != v}
     assert not differs, f"(expected, shown): {differs}"
 
 
-@pytest.mark.parametrize("name", ["cross", "compare"])
-def test_labels_with_markup_are_shown_as_text(guide, name):
-    page, watch = guide
-    calc = qa.Calculator(page, name)
+def _text_rows() -> list[str]:
+    """The calculators whose row input has a text field (echoed on the page as a row's header)."""
+    found = []
+    for name in descriptions.CALCULATORS:
+        rows = descriptions.describe(name)["rows"]
+        if rows and any(f["kind"] == "text" for f in rows["fields"]):
+            found.append(name)
+    return found
+
+
+@pytest.mark.parametrize("name", _text_rows())
+def test_labels_with_markup_are_shown_as_text(live, site, calculator, name):
+    page, watch = live(site.page_of(name))
+    calc = calculator(page, name)
     calc.go_live()
+    rows = descriptions.describe(name)["rows"]
+    text = next(f["name"] for f in rows["fields"] if f["kind"] == "text")
+    field = f"{rows['name']}.0.{text}"
+    good = calc.value(field)
     for label in MARKUP_LABELS:
-        calc.set("positions.0.label", label)
+        calc.set(field, label)
         assert calc.any_error() is None, (label, calc.any_error())
-        cell = calc.root.locator('[data-output="positions.0.label"]')
-        assert cell.text_content() == label.strip(), label
-        assert cell.evaluate("el => el.children.length") == 0, f"{label!r} became markup"
+        cells = calc.root.locator(f'[data-output^="{rows["name"]}.0."]')
+        assert label.strip() in cells.all_text_contents(), label
+        assert calc.root.locator(f'[data-output^="{rows["name"]}.0."] *').count() == 0, f"{label!r} became markup"
     assert page.evaluate("() => window.__pwned") is None
     assert not watch.problems(), watch.problems()
-    calc.set("positions.0.label", "BTC")
+    calc.set(field, good)
 
 
-@pytest.mark.parametrize("query,refused", [
-    ("?isolated.entry_price=%3C/script%3E%3Cscript%3Ealert(1)%3C/script%3E", ["entry_price"]),
-    ("?isolated.entry_price=NaN&isolated.leverage=1e309", ["entry_price", "leverage"]),
-    ("?isolated.mmr=__import__('os').system('id')", ["mmr"]),
-    ("?isolated.side=%3Cscript%3E&isolated.tier_table=../../etc/passwd", ["side", "tier_table"]),
-    ("?cross.positions.0.label=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", []),
-    ("?cross.positions.999.size=5&cross.positions.-1.size=5&cross.__proto__.x=1&cross.constructor=1", []),
-    ("?compare.positions.0.move=" + "9" * 5000, ["positions.0.move"]),
-], ids=lambda value: value[:60] if isinstance(value, str) else "-".join(value) or "none")
-def test_hostile_values_in_a_shared_link(browser, site, query, refused):
+def hostile_link(name: str) -> tuple[str, list[str]]:
+    """A query string that throws bad values at every kind of input of ``name`` (and at the address's
+    own grammar), and the inputs that must show an inline error for it."""
+    described = descriptions.describe(name)
+    key = name
+    params: list[tuple[str, str]] = []
+    refused: list[str] = []
+    numbers = [f for f in described["fields"] if f["kind"] == "number"]
+    choices = [f for f in described["fields"] if f["kind"] == "choice"]
+    bad = ["</script><script>window.__pwned=1</script>", "NaN", "__import__('os').system('id')", "9" * 5000]
+    for field, text in zip(numbers, bad):
+        params.append((f"{key}.{field['name']}", text))
+        refused.append(field["name"])
+    for field in choices[:1]:
+        params.append((f"{key}.{field['name']}", "<script>"))
+        refused.append(field["name"])
+    rows = described["rows"]
+    if rows:
+        for field in rows["fields"]:
+            if field["kind"] == "text":
+                params.append((f"{key}.{rows['name']}.0.{field['name']}", '<img src=x onerror="window.__pwned=1">'))
+        first = rows["fields"][-1]["name"]
+        params += [(f"{key}.{rows['name']}.999.{first}", "5"), (f"{key}.{rows['name']}.-1.{first}", "5")]
+    params += [(f"{key}.__proto__.x", "1"), (f"{key}.constructor", "1"), (f"{key}.constructor.prototype.x", "1")]
+    return "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in params), refused
+
+
+@pytest.mark.parametrize("path", ["guide", "other pages"])
+def test_hostile_values_in_a_shared_link(browser, site, calculator, path):
     # A scenario is shared as a URL; a crafted link must not run script or break the page: a bad value
     # is shown as an inline error at its field, and the figures on the page stay readable.
+    wanted = [p for p in site.pages if (site.url(p) == site.guide) == (path == "guide")]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        page = context.new_page()
-        watch = qa.PageWatch.attach(page)
-        page.goto(site.guide + query)
-        name = query[1:].split(".", 1)[0]
-        calc = qa.Calculator(page, name)
-        calc.go_live()
-        page.wait_for_timeout(300)  # let a restored state be validated and sent
-        calc.settle()
-        for field in refused:
-            assert calc.inline_error(field), f"{field}: no inline error for {query[:80]}"
-        figures = calc.outputs()
-        assert all(text.strip() for key, text in figures.items() if not key.endswith(".label")), figures
-        assert not any("NaN" in text or "undefined" in text or "Infinity" in text for text in figures.values()), figures
-        if "label=" in query:
-            cell = calc.root.locator('[data-output="positions.0.label"]')
-            assert cell.evaluate("el => el.children.length") == 0
-            assert cell.text_content() == '<img src=x onerror=alert(1)>'
-        assert page.evaluate("() => window.__pwned") is None
-        assert page.evaluate("() => Object.prototype.x") is None
-        assert not watch.problems(), watch.problems()
-        assert calc.status() == "live"
+        for where in wanted:
+            names = site.pages[where]
+            links = [hostile_link(name) for name in names]
+            query = "?" + "&".join(link[1:] for link, _ in links)
+            page = context.new_page()
+            watch = qa.PageWatch.attach(page)
+            page.goto(site.url(where) + query)
+            for name, (_, refused) in zip(names, links):
+                calc = calculator(page, name)
+                calc.go_live()
+                page.wait_for_timeout(300)  # let a restored state be validated and sent
+                calc.settle()
+                for field in refused:
+                    assert calc.inline_error(field), f"{name}.{field}: no inline error"
+                figures = calc.outputs()
+                assert all(text.strip() for text in figures.values()), figures
+                assert not any("NaN" in text or "undefined" in text or "Infinity" in text
+                               for text in figures.values()), figures
+                assert calc.root.locator("[data-output] *").count() == 0, "a label became markup"
+                assert calc.state() == "live"
+            assert page.evaluate("() => window.__pwned") is None
+            assert page.evaluate("() => Object.prototype.x") is None
+            assert not watch.problems(), watch.problems()
+            page.close()
     finally:
         context.close()

@@ -1,15 +1,16 @@
 """The engine's start-up snapshot: made in the reader's browser, used on the next visit, never trusted blindly.
 
 After a first visit's engine is live and idle, the worker stores a memory snapshot of it in Cache
-Storage (``calculators/web/worker.mjs``, "Snapshots"); the next visit starts from it. These tests
+Storage (``browser/snapshot.mjs``); the next visit starts from it. These tests
 check, in a real browser, that
 
 - the second visit does start from the stored snapshot (the worker says so in its timings), downloads
   nothing the first did not, and its engine answers generated vectors exactly as CPython's
   ``calculators.descriptions.run`` does (the expected values come from a second runtime, CPython,
   running the same source);
-- a stored snapshot that is damaged, is not a snapshot at all, or was made by another Pyodide is
-  dropped: the engine starts normally, answers as CPython does, and the broken entry is deleted.
+- a stored snapshot that is damaged, is not a snapshot at all, was made by another Pyodide, or whose
+  probe (the inputs and answer stored with it) the restored engine does not answer alike is dropped:
+  the engine starts normally, answers as CPython does, and the broken entry is deleted.
 """
 
 from __future__ import annotations
@@ -66,11 +67,15 @@ _REPLACE = """async ([name, how, body, header]) => {
 }"""
 
 
+FIRST = next(iter(descriptions.CALCULATORS))
+
+
 def _visit(context, site) -> tuple[object, dict]:
     page = context.new_page()
     watch = qa.PageWatch.attach(page)
-    page.goto(site.guide)
-    qa.Calculator(page, "isolated").go_live()
+    page.goto(site.url(site.page_of(FIRST)))
+    page.locator(f'[data-calculator="{FIRST}"]').scroll_into_view_if_needed()
+    page.wait_for_function("() => livecalc.engine.state === 'live'", timeout=qa.LIVE_TIMEOUT_MS)
     timings = page.evaluate("livecalc.engine.timings")
     return page, {"watch": watch, "timings": timings}
 
@@ -107,7 +112,7 @@ def _answers_equal_cpython(page) -> None:
     assert sum(1 for a in answers if a["ok"]) >= len(answers) // 2  # figures, not only refusals
 
 
-def test_the_second_visit_starts_from_the_stored_snapshot_and_answers_as_cpython(browser, site):
+def test_the_second_visit_starts_from_the_stored_snapshot_and_answers_as_cpython(browser, site, calculator):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         _first_visit_stores_a_snapshot(context, site)
@@ -118,7 +123,7 @@ def test_the_second_visit_starts_from_the_stored_snapshot_and_answers_as_cpython
         assert not [path for path in site.requests if "snapshot" in path], site.requests
         # The guide's first state on the page, worked by hand (BTC 10x, simple model):
         # 65,000 x (1 - 1/10 + 0.005) = 58,825.
-        calc = qa.Calculator(page, "isolated")
+        calc = calculator(page, "isolated")
         calc.set("leverage", "20")
         # 65,000 x (1 - 1/20 + 0.005) = 65,000 x 0.955 = 62,075.
         page.wait_for_function(
@@ -159,8 +164,9 @@ OLD_GZIP = gzip.compress(bytes(range(256)) * 4096, mtime=0)  # a gzip body, as a
     ("replace", TRUNCATED_HEAD, None),                        # a snapshot's magic number and nothing else
     ("replace", OLD_GZIP, None),                              # not in the stored form at all
     ("keep", None, ("x-livecalc-pyodide", "0.0.0")),          # made by another Pyodide
-], ids=["damaged", "not-a-snapshot", "truncated", "old-gzip", "other-pyodide"])
-def test_a_broken_or_stale_snapshot_falls_back_to_the_normal_start(browser, site, how, body, header):
+    ("keep", None, ("x-livecalc-probe", "%7B%22calculator%22%3A%22isolated%22%2C%22answer%22%3A%7B%7D%7D")),  # a probe answered otherwise
+], ids=["damaged", "not-a-snapshot", "truncated", "old-gzip", "other-pyodide", "other-probe"])
+def test_a_broken_or_stale_snapshot_falls_back_to_the_normal_start(browser, site, calculator, how, body, header):
     import base64
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -172,7 +178,7 @@ def test_a_broken_or_stale_snapshot_falls_back_to_the_normal_start(browser, site
         page.close()
         page, seen = _visit(context, site)
         assert "from_snapshot" not in seen["timings"], seen["timings"]
-        assert page.locator('[data-calculator="isolated"] [data-status]').get_attribute("data-status") == "live"
+        assert calculator(page, FIRST).state() == "live"
         # The broken entry is gone.
         page.wait_for_function(f"async () => (await (await caches.open('{CACHE}')).keys()).length === 0",
                                timeout=qa.LIVE_TIMEOUT_MS)
