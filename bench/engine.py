@@ -212,11 +212,32 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+class EngineDidNotStart(RuntimeError):
+    """Our engine gave up (its own watchdog: no word from the worker for 12 s, which a loaded machine causes)."""
+
+
+#: how many times a run whose engine did not start is taken again (each time in a fresh profile)
+RETRIES = 2
+
+
 class Bench:
     def __init__(self, playwright: Any, base: str, log: Callable[[str], None]) -> None:
         self.playwright = playwright
         self.base = base
         self.log = log
+        self.failed_starts: list[str] = []  # each start that failed and was taken again, with its reason
+
+    def retried(self, measure: Callable[[], Any]) -> Any:
+        """``measure()``, taken again from scratch when our engine did not start (at most :data:`RETRIES`
+        times); the failures are kept in ``failed_starts`` and reported beside the figures."""
+        for attempt in range(RETRIES + 1):
+            try:
+                return measure()
+            except EngineDidNotStart as error:
+                self.failed_starts.append(str(error))
+                self.log(f"  {error}; taking the run again ({attempt + 1}/{RETRIES})")
+                if attempt == RETRIES:
+                    raise
 
     def profile(self, width: int = 1280, height: int = 900) -> tuple[Any, Path]:
         """A fresh browser profile (its own disk cache and code caches), as a first-time reader's."""
@@ -243,7 +264,8 @@ class Bench:
         page.goto(self.base + GUIDE + "#livecalc-isolated")
         started = page.evaluate(_MEASURE_START)
         if started["state"] != "live":
-            raise RuntimeError(f"the engine did not start: {started['reason']}")
+            page.close()
+            raise EngineDidNotStart(f"the engine did not start: {started['reason']}")
         first = page.evaluate(_EDIT_AND_WAIT, list(EDIT))
         started["first_figure"] = started["live"] + first
         started["snapshot"] = page.evaluate(_WAIT_SNAPSHOT)
@@ -264,6 +286,15 @@ class Bench:
             raise RuntimeError(f"the naive page answered {shown!r} for {output}, not {expected!r}")
         return result
 
+    def visit_twice(self, side: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A first and a second visit in one fresh profile: of the guide (``ours``) or the naive page."""
+        visit = self.visit_and_start if side == "ours" else self.naive_start
+        context, folder = self.profile()
+        try:
+            return visit(context), visit(context)
+        finally:
+            self.close(context, folder)
+
     def naive_times(self, runs: int) -> dict[str, list[float]]:
         """Ours (start to the first live figure) and the naive page, each in its own fresh profile, cold
         then warm, the two sides alternating which goes first run by run."""
@@ -271,22 +302,15 @@ class Bench:
                                                            "naive_cold_loaded", "naive_warm_loaded")}
         for run in range(runs):
             for side in ("ours", "naive")[:: 1 if run % 2 == 0 else -1]:
-                context, folder = self.profile()
-                try:
-                    if side == "ours":
-                        cold = self.visit_and_start(context)
-                        warm = self.visit_and_start(context)
-                        out["ours_cold"].append(cold["first_figure"])
-                        out["ours_warm"].append(warm["first_figure"])
-                    else:
-                        cold = self.naive_start(context)
-                        warm = self.naive_start(context)
-                        out["naive_cold"].append(cold["ms"])
-                        out["naive_warm"].append(warm["ms"])
-                        out["naive_cold_loaded"].append(cold["loaded"])
-                        out["naive_warm_loaded"].append(warm["loaded"])
-                finally:
-                    self.close(context, folder)
+                cold, warm = self.retried(lambda: self.visit_twice(side))
+                if side == "ours":
+                    out["ours_cold"].append(cold["first_figure"])
+                    out["ours_warm"].append(warm["first_figure"])
+                else:
+                    out["naive_cold"].append(cold["ms"])
+                    out["naive_warm"].append(warm["ms"])
+                    out["naive_cold_loaded"].append(cold["loaded"])
+                    out["naive_warm_loaded"].append(warm["loaded"])
             self.log(f"  naive run {run + 1}: ours cold {out['ours_cold'][-1]:.0f} / naive {out['naive_cold'][-1]:.0f} ms, "
                      f"ours warm {out['ours_warm'][-1]:.0f} / naive {out['naive_warm'][-1]:.0f} ms "
                      f"(naive loadPyodide {out['naive_cold_loaded'][-1]:.0f} / {out['naive_warm_loaded'][-1]:.0f} ms)")
@@ -297,14 +321,16 @@ class Bench:
                                        "warm_nosnapshot": [], "warm_nosnapshot_first": [],
                                        "snapshot_bytes": [], "snapshot_make_ms": [], "snapshot_blocked_ms": []}
         phases: list[dict[str, Any]] = []
-        for run in range(runs):
+        def three_visits() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
             context, folder = self.profile()
             try:
-                cold = self.visit_and_start(context)
-                warm = self.visit_and_start(context)
-                plain = self.visit_and_start(context, forget_snapshot=True)
+                return (self.visit_and_start(context), self.visit_and_start(context),
+                        self.visit_and_start(context, forget_snapshot=True))
             finally:
                 self.close(context, folder)
+
+        for run in range(runs):
+            cold, warm, plain = self.retried(three_visits)
             out["cold"].append(cold["live"])
             out["warm"].append(warm["live"])
             out["cold_first"].append(cold["first_figure"])
@@ -534,6 +560,11 @@ def run(quick: bool = False, log: Callable[[str], None] = print, site: Path | No
             note="input event to the next animation frame after the figures were written")
     for value in figures.values():
         value["load_average"] = load
+    if bench.failed_starts:
+        for key in ("engine_cold_ratio_naive", "engine_warm_ratio_naive", "engine_cold_ms", "engine_warm_ms"):
+            figures[key]["failed_starts"] = list(bench.failed_starts)
+            figures[key]["note"] = (figures[key].get("note", "") + f"; {len(bench.failed_starts)} start(s) of ours "
+                                    f"failed under load and were taken again: {bench.failed_starts[0]}").lstrip("; ")
     figures["recompute_p50_ms"] = dict(figures["recompute_compare_p50_ms"], note="compare calculator, the heaviest")
     figures["recompute_p95_ms"] = dict(figures["recompute_compare_p95_ms"], target="<= 16",
                                        ok=figures["recompute_compare_p95_ms"]["median"] <= 16,
