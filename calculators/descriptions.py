@@ -20,7 +20,7 @@ the mathematics, an entry function here that turns parsed inputs into a dict of 
 from __future__ import annotations
 
 import functools
-import math
+from fractions import Fraction
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Mapping, Union
 
@@ -30,7 +30,7 @@ from .grammar import MAX_TEXT
 
 __all__ = [
     "CALCULATORS", "CHART_STEPS", "MAX_TEXT", "Calculator", "Chart", "Field", "Modes", "Output", "RowInputs",
-    "Rows", "complete_inputs", "compute", "describe", "parse_inputs", "run",
+    "Rows", "complete_inputs", "compute", "describe", "evaluate", "parse_inputs", "plain", "run",
 ]
 
 
@@ -152,6 +152,8 @@ class RowInputs:
     max_rows: int
     fill: Mapping[str, Any] = field(default_factory=dict)
     spread: Mapping[str, str] = field(default_factory=dict)
+    #: a sentence shown next to the rows
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -319,7 +321,7 @@ def _isolated(v: dict[str, Any]) -> dict[str, Any]:
         if v["leverage"] > entry_tier.max_leverage:
             raise MarginInputError(
                 "leverage", v["leverage"],
-                f"is above the {entry_tier.max_leverage:g}x that {table.label} allow for this size",
+                f"is above the {float(entry_tier.max_leverage):g}x that {table.label} allow for this size",
             )
         settled = margin.liquidation_price_tiered(
             side=side, entry_price=entry, quantity=quantity, margin=v["margin"], table=table, model=v["model"],
@@ -385,30 +387,35 @@ CHART_STEPS = 41
 def _compare(v: dict[str, Any]) -> dict[str, Any]:
     positions = [_row_position(row) for row in v["positions"]]
     margins = [margin.initial_margin(notional=row["size"], leverage=row["leverage"]) for row in v["positions"]]
-    if math.fsum(margins) > v["wallet_balance"]:
+    if sum(margins) > v["wallet_balance"]:
         # Reported at the wallet, the field a reader can change (margins are size / leverage).
         raise MarginInputError(
             "wallet_balance", v["wallet_balance"],
-            f"is less than the isolated margins of the positions (size / leverage) added up: {math.fsum(margins):,.2f}",
+            f"is less than the isolated margins of the positions (size / leverage) added up: {float(sum(margins)):,.2f}",
         )
     moves = [row["move"] + v["move_all"] for row in v["positions"]]
     for index, move in enumerate(moves):
         if move <= -1:
             raise MarginInputError(f"positions[{index}].move", v["positions"][index]["move"] * 100,
                                    "with the common move, takes the price to zero or below")
-    result = margin.shock(wallet_balance=v["wallet_balance"], positions=positions, moves=moves,
-                          margins=margins, model=v["model"])
+    try:
+        result = margin.shock(wallet_balance=v["wallet_balance"], positions=positions, moves=moves,
+                              margins=margins, model=v["model"])
+    except MarginInputError as error:
+        if not error.field.startswith("moves["):
+            raise
+        # Reported at the position's own move, the field a reader changed.
+        index = int(error.field[len("moves["):].split("]")[0])
+        raise MarginInputError(f"positions[{index}].move", v["positions"][index]["move"] * 100,
+                               error.reason.replace("moves[", "the move of position ").replace("]", "")) from None
     # The chart: balance left under each mode as the common move sweeps -50%..+50% on top of the
-    # per-position moves. Every point comes from margin.shock; the browser only draws them.
-    chart = []
-    for step in range(CHART_STEPS):
-        common = -0.5 + step / (CHART_STEPS - 1)
-        swept = [row["move"] + common for row in v["positions"]]
-        if min(swept) <= -1:
-            continue
-        point = margin.shock(wallet_balance=v["wallet_balance"], positions=positions, moves=swept,
-                             margins=margins, model=v["model"])
-        chart.append({"move": common, "isolated": point.isolated.balance_left, "cross": point.cross.balance_left})
+    # per-position moves. Every point comes from the mathematics; the browser only draws them.
+    sweep = margin.shock_sweep(
+        wallet_balance=v["wallet_balance"], positions=positions, moves=[row["move"] for row in v["positions"]],
+        margins=margins, model=v["model"],
+        common_moves=[Fraction(step, CHART_STEPS - 1) - Fraction(1, 2) for step in range(CHART_STEPS)],
+    )
+    chart = [{"move": common, "isolated": isolated, "cross": cross} for common, isolated, cross in sweep]
 
     def outcome(p: margin.PositionOutcome) -> dict[str, Any]:
         return {"label": p.label, "price_after": p.price_after, "pnl": p.pnl, "liquidated": p.liquidated,
@@ -437,14 +444,14 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
         "isolated_liquidated": isolated["liquidated_labels"] or "none",
         "cross_liquidated": cross["liquidated_labels"] or "none",
         "margins": margins,
-        "margins_total": math.fsum(margins),
+        "margins_total": sum(margins),
         "moves": moves,
         "chart": chart,
     }
 
 
 def _plain(result: Any) -> dict[str, Any]:
-    return asdict(result)
+    return {key: getattr(result, key) for key in result.__dataclass_fields__}
 
 
 def _profit_and_loss(v: dict[str, Any]) -> dict[str, Any]:
@@ -498,6 +505,9 @@ LABEL = Field("label", "Asset", "text")
 SIZE = Field("size", "Size (notional)", "number", "usd", 0, MONEY_MAX, False, help="Position value at entry, in USD.")
 
 POSITION_FILL = {"label": "Position {n}"}
+SAME_ASSET = ("Positions with the same asset label are one asset: they move together, with one price "
+              "(a hedge: a long and a short on one asset).")
+
 
 CALCULATORS: dict[str, Calculator] = {}
 
@@ -557,7 +567,7 @@ _add(Calculator(
         LABEL, SIDE, ENTRY, SIZE,
         Field("mark_price", "Mark price", "number", "usd", PRICE_MIN, PRICE_MAX),
         Field("mmr", MMR.label, "number", "percent", 0, 50),
-    ), max_rows=12, fill={**POSITION_FILL, "mark_price": "=entry_price"}),
+    ), max_rows=12, fill={**POSITION_FILL, "mark_price": "=entry_price"}, note=SAME_ASSET),
     function=_cross,
     defaults={"wallet_balance": 3000, "model": "exchange", "positions": [
         {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "mark_price": 65000, "mmr": 0.5},
@@ -609,7 +619,7 @@ _add(Calculator(
         Field("leverage", "Leverage (isolated margin = size / leverage)", "number", "multiple", 1, 125),
         Field("mmr", MMR.label, "number", "percent", 0, 50),
         Field("move", "Price move", "number", "percent", -99, 1000),
-    ), max_rows=12, fill={**POSITION_FILL, "move": 0}, spread={"moves": "move"}),
+    ), max_rows=12, fill={**POSITION_FILL, "move": 0}, spread={"moves": "move"}, note=SAME_ASSET),
     function=_compare,
     defaults={"wallet_balance": 3000, "model": "exchange", "move_all": 0, "positions": [
         {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "leverage": 10, "mmr": 0.5, "move": 0},
@@ -730,7 +740,7 @@ def describe(name: str | None = None) -> Any:
         "summary": calc.summary,
         "fields": [f.spec | {"help": f.help} for f in calc.fields],
         "rows": None if calc.rows is None else {
-            "name": calc.rows.name, "label": calc.rows.label, "max_rows": calc.rows.max_rows,
+            "name": calc.rows.name, "label": calc.rows.label, "max_rows": calc.rows.max_rows, "note": calc.rows.note,
             "fields": [f.spec | {"help": f.help} for f in calc.rows.fields],
         },
         "outputs": [asdict(node) for node in calc.outputs],
@@ -739,24 +749,46 @@ def describe(name: str | None = None) -> Any:
     }
 
 
+def plain(value: Any) -> Any:
+    """Results as plain JSON data: exact rationals become the nearest floats (for the browser and for
+    callers that want numbers); everything else is kept. The exact values are what is shown
+    (:mod:`presentation.format` rounds them), so this is only for data that leaves Python."""
+    if isinstance(value, Fraction):
+        return float(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def evaluate(name: str, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
+    """``(answer, parsed inputs, exact outputs)``: :func:`run`'s answer, and on success the parsed
+    inputs and the exact results it was made from (for the presentation). Never raises for bad input."""
+    calc = CALCULATORS.get(name) if isinstance(name, str) else None
+    if calc is None:
+        return ({"ok": False, "field": "calculator", "message": f"calculator: unknown calculator {name!r}",
+                 "reason": "is not a calculator"}, None, None)
+    try:
+        values = parse_inputs(calc, raw)
+        outputs = calc.function(values)
+    except MarginInputError as error:
+        return {"ok": False, "field": error.field, "message": str(error), "reason": error.reason}, None, None
+    return {"ok": True, "outputs": plain(outputs)}, values, outputs
+
+
 def run(name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Run calculator ``name`` on reader inputs; never raises for bad input.
 
-    Returns ``{"ok": True, "outputs": {...}}`` or ``{"ok": False, "field": ..., "message": ..., "reason": ...}``.
+    Returns ``{"ok": True, "outputs": {...}}`` (plain JSON data: numbers as floats) or
+    ``{"ok": False, "field": ..., "message": ..., "reason": ...}``.
     """
-    calc = CALCULATORS.get(name) if isinstance(name, str) else None
-    if calc is None:
-        return {"ok": False, "field": "calculator", "message": f"calculator: unknown calculator {name!r}",
-                "reason": "is not a calculator"}
-    try:
-        values = parse_inputs(calc, raw)
-        return {"ok": True, "outputs": calc.function(values)}
-    except MarginInputError as error:
-        return {"ok": False, "field": error.field, "message": str(error), "reason": error.reason}
+    return evaluate(name, raw)[0]
 
 
 def compute(name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Like :func:`run` but raising :class:`MarginInputError`: for the build, where bad data must stop it."""
+    """The exact results (rationals, :class:`fractions.Fraction`), raising :class:`MarginInputError`:
+    for the build, where bad data must stop it and figures are shown and checked exactly."""
     calc = CALCULATORS.get(name) if isinstance(name, str) else None
     if calc is None:
         raise MarginInputError("calculator", name, "is not a calculator (" + ", ".join(CALCULATORS) + ")")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from typing import Any, Mapping
 
 from .errors import MarginInputError
@@ -76,8 +77,12 @@ def plain(bound: float) -> str:
 
 def parse(field: Mapping[str, Any], where: str, value: Any) -> Any:
     """``value`` as ``field`` reads it (its ``kind``, ``unit`` and ``rules``), or :class:`MarginInputError`
-    naming ``where``. A number comes back as a float in the field's own unit (a percent as typed: 0.5
-    for 0.5%); the caller converts units."""
+    naming ``where``. A number comes back EXACTLY as the reader or writer typed it, a
+    :class:`~fractions.Fraction` in the field's own unit (a percent as typed: 1/2 for 0.5%), so that every
+    decision the calculators make is made on the typed decimal; the caller converts units. A float (a
+    number from a page's front matter) is taken as the shortest decimal that gives it back, which is
+    the one its writer typed. The bounds are checked on the nearest double, as the browser checks them,
+    so both agree on every string."""
     kind = field["kind"]
     if kind == "text":
         text = "" if value is None else _TRIM.sub("", str(value))
@@ -90,14 +95,15 @@ def parse(field: Mapping[str, Any], where: str, value: Any) -> Any:
             raise MarginInputError(where, value, _M["choice"].format(choices=", ".join(keys)))
         return value
     if isinstance(value, str):
-        number = _number_text(field, where, value)
+        typed = _number_text(field, where, value)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:  # an int beyond float range
-            raise MarginInputError(where, value, _M["not_finite"]) from None
+        typed = value if isinstance(value, int) else repr(value)
     else:
         raise MarginInputError(where, value, _M["number"])
+    try:
+        number = float(typed)
+    except OverflowError:  # an int beyond float range
+        raise MarginInputError(where, value, _M["not_finite"]) from None
     if not math.isfinite(number):
         raise MarginInputError(where, value, _M["not_finite"])
     rules = field["rules"]
@@ -107,10 +113,10 @@ def parse(field: Mapping[str, Any], where: str, value: Any) -> Any:
         raise MarginInputError(where, value, rules["messages"]["exclusiveMinimum"])
     if "maximum" in rules and number > rules["maximum"]:
         raise MarginInputError(where, value, rules["messages"]["maximum"])
-    return number
+    return Fraction(typed)
 
 
-def _number_text(field: Mapping[str, Any], where: str, value: str) -> float:
+def _number_text(field: Mapping[str, Any], where: str, value: str) -> str:
     text = _TRIM.sub("", _STRIP.sub("", value))
     suffix = _SUFFIX.get(field.get("unit", ""))
     if suffix is not None:
@@ -127,4 +133,4 @@ def _number_text(field: Mapping[str, Any], where: str, value: str) -> float:
         raise MarginInputError(where, value, _M["not_finite"])
     if not _NUMBER.match(text):
         raise MarginInputError(where, value, _M["number"])
-    return float(text)
+    return text

@@ -112,6 +112,7 @@ __all__ = [
     "position_pnl",
     "quantity",
     "shock",
+    "shock_sweep",
     "tier_for_notional",
     "TIER_TABLES",
 ]
@@ -1223,6 +1224,79 @@ def shock(
                                                           ("wallet_balance", wallet_balance, -equity)]),
         ),
     )
+
+
+def shock_sweep(
+    *,
+    wallet_balance: Number,
+    positions: Sequence[Any],
+    moves: Sequence[Number],
+    margins: Sequence[Number],
+    common_moves: Sequence[Number],
+    model: str = "exchange",
+) -> list[tuple[Fraction, Fraction, Fraction]]:
+    """:func:`shock` at each of ``common_moves`` added to every position's own move, for a chart:
+    ``(common move, balance left isolated, balance left cross)`` per common move that keeps every
+    price above zero, exact.
+
+    The same rules as :func:`shock`, which checks the inputs once (at the first common move); the
+    sweep then does only the arithmetic, so that a chart of 41 points costs about what 3 shocks
+    cost. ``tests/test_margin.py`` checks every point against :func:`shock` itself.
+
+    >>> eth = Position(side="short", entry_price=3_400, quantity=quantity(notional=10_000, entry_price=3_400),
+    ...                mmr=Fraction("0.005"))
+    >>> [(float(m), float(i), float(c)) for m, i, c in shock_sweep(wallet_balance=3_000, positions=[eth],
+    ...     moves=[0], margins=[1_000], common_moves=[Fraction("0.15"), Fraction("0.30")])]
+    [(0.15, 2000.0, 1500.0), (0.3, 2000.0, 0.0)]
+    """
+    steps = [_number(f"common_moves[{i}]", m) for i, m in enumerate(common_moves)]
+    items = _positions("positions", positions)
+    own = [_number(f"moves[{i}]", m) for i, m in enumerate(_sequence("moves", moves, len(items)))]
+    valid = [m for m in steps if all(o + m > -1 for o in own)]
+    if not valid:
+        return []
+    checked = shock(wallet_balance=wallet_balance, positions=items, moves=[o + valid[0] for o in own],
+                    margins=margins, model=model)
+    margin_values = [_number(f"margins[{i}]", m) for i, m in enumerate(margins)]
+    # Along the sweep every quantity is linear in the common move c: the price is MP * (1 + o) + MP * c,
+    # so the pnl is pnl0 + pnl1 * c and the requirement before its clamp req0 + req1 * c. Written over
+    # one common denominator they are integers, and every decision is an exact integer comparison.
+    lines = []
+    for p, o in zip(items, own):
+        pnl1 = p.sign * p.quantity * p.mark
+        pnl0 = p.sign * p.quantity * (p.mark * (1 + o) - p.entry_price)
+        if model == "exchange":
+            req1 = p.quantity * p.mark * p.mmr
+            req0 = p.quantity * p.mark * (1 + o) * p.mmr - p.maintenance_amount
+        else:
+            req1, req0 = _ZERO, p.quantity * p.entry_price * p.mmr - p.maintenance_amount
+        lines.append((pnl0, pnl1, req0, req1))
+    def common_denominator(values: Iterable[Fraction]) -> int:
+        found = 1
+        for value in values:
+            found = found * value.denominator // math.gcd(found, value.denominator)
+        return found
+
+    steps_scale = common_denominator(valid)  # each common move c is k / steps_scale, k an integer
+    scale = common_denominator([checked.wallet_balance, *margin_values, *(t for line in lines for t in line)])
+    total = scale * steps_scale  # every figure times total is an integer along the sweep
+    wb = int(checked.wallet_balance * total)
+    whole = [(int(m * total), int(pnl0 * total), int(pnl1 * scale), int(req0 * total), int(req1 * scale))
+             for m, (pnl0, pnl1, req0, req1) in zip(margin_values, lines)]
+    points = []
+    for common in valid:
+        k = int(common * steps_scale)
+        isolated_left = cross_equity = wb
+        requirement_total = 0
+        for m, pnl0, pnl1, req0, req1 in whole:
+            pnl = pnl0 + pnl1 * k
+            requirement = max(req0 + req1 * k, 0)
+            isolated_left -= m if m + pnl <= requirement else -pnl
+            cross_equity += pnl
+            requirement_total += requirement
+        cross_left = 0 if cross_equity <= requirement_total else cross_equity
+        points.append((common, Fraction(isolated_left, total), Fraction(cross_left, total)))
+    return points
 
 
 def _sequence(field: str, values: Any, length: int) -> list[Any]:

@@ -18,7 +18,6 @@ figure of the writer's draft that the page corrects, and the build prints the co
 from __future__ import annotations
 
 import json
-from fractions import Fraction
 import os
 import sys
 from dataclasses import dataclass, field
@@ -282,7 +281,7 @@ class Examples:
         elif tol is None:
             # Rounding the computed figure to the digits the writer gave must give the writer's figure,
             # decided exactly: a figure exactly half-way (9.5% stated as 10%) does not agree.
-            agrees = abs(computed - claimed) < allowed * Fraction(999999999, 10**9)
+            agrees = abs(computed - claimed) < allowed
         else:
             agrees = abs(computed - claimed) <= allowed
         where = self.where()

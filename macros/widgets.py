@@ -328,7 +328,8 @@ def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[
             f'<div class="livecalc__positions" data-input-rows="{_e(rows.name)}">{filled}</div>'
             f'<template data-template="input-row">{template}</template>'
             f'<button type="button" class="livecalc__button" data-action="add-row">Add a {_e(rows.label.lower())}</button>'
-            f'<span class="livecalc__note">Up to {rows.max_rows} {_e(rows.label.lower())}s.</span>'
+            f'<span class="livecalc__note">Up to {rows.max_rows} {_e(rows.label.lower())}s.'
+            f'{" " + _e(rows.note) if rows.note else ""}</span>'
         )
 
     title_id = f"{uid}-title"

@@ -38,10 +38,9 @@ CHART = {"width": 320, "height": 180, "left": 56, "right": 10, "top": 10, "botto
 
 def answer(name: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """What the browser's worker returns for one edit: the module's answer, plus its figures as text."""
-    result = descriptions.run(name, raw)
-    if result.get("ok"):
-        values = descriptions.parse_inputs(descriptions.CALCULATORS[name], raw)
-        result.update(present(name, result["outputs"], values))
+    result, values, exact = descriptions.evaluate(name, raw)
+    if result["ok"]:
+        result.update(present(name, exact, values))
     return result
 
 
@@ -101,6 +100,9 @@ def chart(node: Chart, points: list[Mapping[str, float]], marker: float | None =
         empty = {"points": ""}
         return {**{key: empty for key in series}, "marker": {"visibility": "hidden"},
                 "y_top": {"text": ""}, "y_bottom": {"text": ""}, "x_left": {"text": ""}, "x_right": {"text": ""}}
+    # A drawing: coordinates in floats, a tenth of a unit being far below a pixel.
+    points = [{key: float(value) for key, value in point.items()} for point in points]
+    marker = None if marker is None else float(marker)
     xs = [p[node.x] for p in points]
     values = [p[key] for p in points for key in series]
     low_x, high_x = xs[0], xs[-1]

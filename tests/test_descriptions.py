@@ -12,6 +12,7 @@ import copy
 import re
 import json
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -103,7 +104,10 @@ class TestRunShapes:
         with pytest.raises(MarginInputError) as caught:
             compute("nope", BTC)
         assert caught.value.field == "calculator"
-        assert compute("isolated", BTC) == run("isolated", BTC)["outputs"]
+        # compute gives the exact results, run the same as plain JSON numbers
+        from calculators.descriptions import plain
+        assert plain(compute("isolated", BTC)) == run("isolated", BTC)["outputs"]
+        assert compute("isolated", BTC)["distance_pct"] == Fraction(19, 200)  # 9.5% exactly
 
 
 # ============================================================================================
@@ -580,3 +584,67 @@ def test_inputs_within_bounds_give_a_result_or_a_named_error_never_nan(data):
         assert finite_everywhere(result["outputs"]), result
     else:
         assert result["field"] and result["message"]
+
+
+# ============================================================================================
+# Exact answers at every boundary (the reader's typed decimals, decided exactly)
+# ============================================================================================
+
+class TestExactBoundaries:
+    """Each case is worked by hand; with binary floats each of them once gave the other answer."""
+
+    @pytest.mark.parametrize("side, entry, move", [("long", "185", "-9.5"), ("long", "0.5", "-9.5"),
+                                                   ("short", "3400", "9.5")])
+    def test_a_move_landing_on_the_liquidation_price_liquidates(self, side, entry, move):
+        # size 10,000 at 10x: margin 1,000; a 9.5% adverse move loses 950; margin + pnl = 50 and the
+        # simple model's requirement is 10,000 * 0.5% = 50: equal, so liquidated
+        raw = {"wallet_balance": "3000", "model": "simple", "move_all": "0", "positions": [
+            {"label": "SOL", "side": side, "entry_price": entry, "size": "10000", "leverage": "10", "mmr": "0.5",
+             "move": move}]}
+        out = compute("compare", raw)
+        assert out["isolated_liquidated"] == "SOL"
+        assert out["isolated_balance_left"] == 2000
+
+    def test_a_one_times_long_has_no_liquidation_price(self):
+        # exchange model, 1x: LP = (Q*EP - M) / (Q * (1 - MMR)) = 0 exactly, since M = Q * EP
+        out = compute("isolated", {**BTC, "entry_price": "10257.29", "leverage": "1", "margin": "97288.61",
+                                   "model": "exchange"})
+        assert out["liquidation_price"] is None
+        assert out["distance_pct"] is None
+
+    @pytest.mark.parametrize("leverage, mmr", [("2", "50"), ("20", "5"), ("4", "25")])
+    def test_a_rate_of_one_over_the_leverage_is_liquidated_at_entry(self, leverage, mmr):
+        # exchange model: LP = EP * (1 - 1/L) / (1 - MMR) = EP when MMR = 1/L
+        out = compute("isolated", {**BTC, "leverage": leverage, "mmr": mmr, "model": "exchange"})
+        assert out["liquidation_price"] == 65000
+        assert out["liquidated_at_entry"] is True
+
+    def test_a_wallet_exactly_equal_to_the_margins_is_accepted(self):
+        # sizes 1 and 2 at 10x: margins 0.1 + 0.2 = 0.3, exactly the wallet
+        rows = [{"label": label, "side": "long", "entry_price": "100", "size": size, "leverage": "10",
+                 "mmr": "0.5", "move": "0"} for label, size in (("A", "1"), ("B", "2"))]
+        assert run("compare", {"wallet_balance": "0.3", "model": "exchange", "move_all": "0", "positions": rows})["ok"]
+
+    def test_maintenance_at_entry_uses_the_entry_tier(self):
+        # 1 BTC at 60,000, 2x, margin 30,000: the entry notional 60,000 is in tier 2 (0.5%, 50):
+        # 60,000 * 0.5% - 50 = 250 (the liquidation notional falls in tier 1, which would give 240)
+        out = compute("isolated", {**BTC, "entry_price": "60000", "leverage": "2", "margin": "30000",
+                                   "tier_table": TABLE, "model": "exchange"})
+        assert out["maintenance_margin"] == 250
+
+    def test_hedged_legs_of_one_asset_share_one_liquidation_price(self):
+        # wallet 3,000; 1 BTC long from 60,000 and 1 BTC short from 62,000, both marked 61,000, 0.5%:
+        # equity = 3,000 + (P - 60,000) - (P - 62,000) = 5,000 at any P; requirement 0.005P + 0.005P,
+        # so the account is liquidated at 0.01P = 5,000: P = 500,000, for both legs
+        raw = {"wallet_balance": "3000", "model": "exchange", "positions": [
+            {"label": "BTC", "side": "long", "entry_price": "60000", "size": "60000", "mark_price": "61000", "mmr": "0.5"},
+            {"label": "BTC", "side": "short", "entry_price": "62000", "size": "62000", "mark_price": "61000", "mmr": "0.5"},
+        ]}
+        out = compute("cross", raw)
+        assert [row["liquidation_price"] for row in out["positions"]] == [500_000, 500_000]
+        assert out["equity"] == 5000
+
+    @pytest.mark.parametrize("value", ["1e400", 10 ** 400, 2 ** 1100])
+    def test_hostile_numbers_are_refused_naming_the_field(self, value):
+        result = run("isolated", {**BTC, "margin": value})
+        assert result["ok"] is False and result["field"] == "margin"
