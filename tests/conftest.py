@@ -141,18 +141,20 @@ def project_copy(tmp_path):
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep on one worker the tests of a module
-    that share something expensive made once: a module-scoped fixture of this project, or outside
-    tests/browser a session-scoped one (the real site, built for ``test_site_build.py``). The browser
-    tests' session fixtures (a built site, a Chromium) are meant to be made once per worker, so those
-    tests spread over the workers like every other test."""
+    """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep on one worker the tests that share
+    something expensive: every browser test (one built site, one Chromium; two Chromiums starting
+    Pyodide side by side on a 2-core machine pass the page's 12 s start-up limit when it is loaded),
+    and the tests of a module that use a module- or session-scoped fixture of this project (a built
+    site). Every other test goes to whichever worker is free."""
     browser = REPO / "tests" / "browser"
     for item in items:
+        path = Path(str(item.path)).resolve()
+        if path.is_relative_to(browser):
+            item.add_marker(pytest.mark.xdist_group("tests/browser"))
+            continue
         fixtures = getattr(item, "_fixtureinfo", None)
         if fixtures is None:  # a doctest
             continue
-        scopes = {definitions[-1].scope for definitions in fixtures.name2fixturedefs.values()
-                  if definitions and definitions[-1].baseid and definitions[-1].scope != "function"}  # baseid "": a plugin's
-        path = Path(str(item.path)).resolve()
-        if scopes - {"session"} or (scopes and not path.is_relative_to(browser)):
+        if any(definitions and definitions[-1].baseid and definitions[-1].scope != "function"  # baseid "": a plugin's
+               for definitions in fixtures.name2fixturedefs.values()):
             item.add_marker(pytest.mark.xdist_group(path.relative_to(REPO).as_posix()))
