@@ -143,7 +143,7 @@ def project_copy(tmp_path):
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep on one worker the tests that share
     something expensive: every browser test (one built site, one Chromium; two Chromiums starting
-    Pyodide side by side on a 2-core machine pass the page's 12 s start-up limit when it is loaded),
+    Pyodide side by side on a loaded 2-core machine tripped the engine's start-up watchdog),
     and the tests of a module that use a module- or session-scoped fixture of this project (a built
     site). Every other test goes to whichever worker is free."""
     browser = REPO / "tests" / "browser"
