@@ -347,16 +347,27 @@ def _isolated(v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _row_position(row: dict[str, Any], price_field: str | None = None) -> margin.Position:
+def _row_position(row: dict[str, Any], mark: Any = None) -> margin.Position:
     return margin.Position(
         side=row["side"], entry_price=row["entry_price"],
         quantity=margin.quantity(notional=row["size"], entry_price=row["entry_price"]),
-        mark_price=row[price_field] if price_field else None, mmr=row["mmr"], label=row["label"],
+        mark_price=mark, mmr=row["mmr"], label=row["label"],
     )
 
 
+def _shocked_positions(rows: list[dict[str, Any]]) -> list[margin.Position]:
+    """The compare calculator's positions: each moves from its entry price, except that legs of one
+    asset (the same label) share one price, the first leg's entry, since an asset has one price."""
+    first: dict[str, Any] = {}
+    positions = []
+    for row in rows:
+        price = first.setdefault(row["label"], row["entry_price"]) if row["label"] else row["entry_price"]
+        positions.append(_row_position(row, price))
+    return positions
+
+
 def _cross(v: dict[str, Any]) -> dict[str, Any]:
-    positions = [_row_position(row, "mark_price") for row in v["positions"]]
+    positions = [_row_position(row, row["mark_price"]) for row in v["positions"]]
     state = margin.account_state(wallet_balance=v["wallet_balance"], positions=positions, model=v["model"])
     rows = []
     for index, position in enumerate(positions):
@@ -385,7 +396,7 @@ CHART_STEPS = 41
 
 
 def _compare(v: dict[str, Any]) -> dict[str, Any]:
-    positions = [_row_position(row) for row in v["positions"]]
+    positions = _shocked_positions(v["positions"])
     margins = [margin.initial_margin(notional=row["size"], leverage=row["leverage"]) for row in v["positions"]]
     if sum(margins) > v["wallet_balance"]:
         # Reported at the wallet, the field a reader can change (margins are size / leverage).
@@ -507,6 +518,7 @@ SIZE = Field("size", "Size (notional)", "number", "usd", 0, MONEY_MAX, False, he
 POSITION_FILL = {"label": "Position {n}"}
 SAME_ASSET = ("Positions with the same asset label are one asset: they move together, with one price "
               "(a hedge: a long and a short on one asset).")
+SAME_ASSET_SHOCK = SAME_ASSET[:-1] + ", the first one's entry price before the move."
 
 
 CALCULATORS: dict[str, Calculator] = {}
@@ -619,7 +631,7 @@ _add(Calculator(
         Field("leverage", "Leverage (isolated margin = size / leverage)", "number", "multiple", 1, 125),
         Field("mmr", MMR.label, "number", "percent", 0, 50),
         Field("move", "Price move", "number", "percent", -99, 1000),
-    ), max_rows=12, fill={**POSITION_FILL, "move": 0}, spread={"moves": "move"}, note=SAME_ASSET),
+    ), max_rows=12, fill={**POSITION_FILL, "move": 0}, spread={"moves": "move"}, note=SAME_ASSET_SHOCK),
     function=_compare,
     defaults={"wallet_balance": 3000, "model": "exchange", "move_all": 0, "positions": [
         {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "leverage": 10, "mmr": 0.5, "move": 0},
