@@ -266,11 +266,34 @@ def page_url(file: str) -> str:
     return "/" + file
 
 
+_ARTICLE = re.compile(r'<article\b[^>]*\bclass="[^"]*\bmd-content__inner\b')
+
+
+def _audited_parts(html: str) -> list[str]:
+    """The parts of a built page the audit reads: the ``<head>`` and Material's content ``<article>``.
+
+    What lies between (the header, the navigation, the table of contents) and after (the footer) is
+    the theme's, the same on every page, and its links are made by MkDocs from the pages themselves.
+    The navigation lists every page of the site, so on a site of many guides it was most of every
+    page's HTML, and parsing it for each page made the audit grow with the square of the number of
+    pages (``python -m bench.build --breakdown 200``). A page without these markers is read whole.
+    """
+    head_end = html.find("</head>")
+    article = _ARTICLE.search(html, head_end if head_end >= 0 else 0)
+    if head_end < 0 or article is None:
+        return [html]
+    article_end = html.find("</article>", article.start())
+    if article_end < 0:
+        return [html]
+    return [html[: head_end + len("</head>")], html[article.start(): article_end + len("</article>")]]
+
+
 def parse_page(file: str, html: str) -> PageFacts:
     """The facts of one page, ``file`` (relative to the site folder), from its HTML text."""
     facts = PageFacts(file=file, url=page_url(file))
     parser = _PageParser(facts)
-    parser.feed(html)
+    for part in _audited_parts(html):
+        parser.feed(part)
     parser.close()
     if parser.capture:  # unterminated element at the end of the file
         parser._finish()
