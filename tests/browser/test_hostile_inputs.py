@@ -123,6 +123,11 @@ MARKUP_LABELS = [
 ]
 
 
+def _refusal(calc, field: str) -> str | None:
+    """The field's inline message when it is refused (a screen reader hears its hint, then this), else None."""
+    return calc.error(field).text_content() if calc.inline_error(field) is not None else None
+
+
 def test_at_least_thirty_hostile_inputs_per_calculator():
     counts = {name: len(cases_of(name)) for name in descriptions.CALCULATORS}
     assert all(count >= 30 for count in counts.values()), counts
@@ -139,15 +144,16 @@ def test_hostile_inputs_give_inline_errors_and_break_nothing(live, site, calcula
     watch.page_errors.clear(), watch.console_errors.clear(), watch.dialogs.clear()
 
     cases = cases_of(name)
+    goods: dict[str, str] = {}
     for number, case in enumerate(cases):
-        good = calc.value(case.field)
+        good = goods.setdefault(case.field, calc.value(case.field))  # read before the field's first case
         refused, plain = verdict(name, case)
         if plain is not None and (case.field, plain) not in plain_figures:
             calc.set(case.field, plain)
-            plain_figures[(case.field, plain)] = calc.outputs(), calc.inline_error(case.field)
+            plain_figures[(case.field, plain)] = calc.outputs(), _refusal(calc, case.field)
             calc.set(case.field, good)
         calc.set(case.field, case.text)
-        error = calc.inline_error(case.field)
+        error = _refusal(calc, case.field)
         shown = calc.outputs()
         if refused is not None:
             if error != refused:
@@ -204,7 +210,7 @@ def test_labels_with_markup_are_shown_as_text(live, site, calculator, name):
         calc.set(field, label)
         assert calc.any_error() is None, (label, calc.any_error())
         cells = calc.root.locator(f'[data-output^="{rows["name"]}.0."]')
-        assert label.strip() in cells.all_text_contents(), label
+        assert any(label.strip() in text for text in cells.all_text_contents()), label  # a header may add to it
         assert calc.root.locator(f'[data-output^="{rows["name"]}.0."] *').count() == 0, f"{label!r} became markup"
     assert page.evaluate("() => window.__pwned") is None
     assert not watch.problems(), watch.problems()

@@ -120,7 +120,7 @@ def test_the_second_visit_starts_from_the_stored_snapshot_and_answers_as_cpython
         page, seen = _visit(context, site)
         assert seen["timings"].get("from_snapshot") == 1, seen["timings"]
         # Nothing is downloaded for the snapshot: every request is one a first visit makes as well.
-        assert not [path for path in site.requests if "snapshot" in path], site.requests
+        assert not [path for path in site.requests if "engine-snapshot" in path], site.requests
         # The guide's first state on the page, worked by hand (BTC 10x, simple model):
         # 65,000 x (1 - 1/10 + 0.005) = 58,825.
         calc = calculator(page, "isolated")
