@@ -142,15 +142,17 @@ def project_copy(tmp_path):
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep on one worker the tests that share
-    something expensive: every browser test (one built site, one Chromium; two Chromiums starting
-    Pyodide side by side on a loaded 2-core machine tripped the engine's start-up watchdog),
-    and the tests of a module that use a module- or session-scoped fixture of this project (a built
-    site). Every other test goes to whichever worker is free."""
+    something expensive: the browser tests of one file (each worker builds the site and starts one
+    Chromium; the whole browser suite on one worker was the suite's critical path, 7.5 of its 8
+    minutes, now that the engine's start-up watchdog allows 30 s instead of the 12 s that two
+    Chromiums side by side used to trip), and the tests of a module that use a module- or
+    session-scoped fixture of this project (a built site). Every other test goes to whichever worker
+    is free."""
     browser = REPO / "tests" / "browser"
     for item in items:
         path = Path(str(item.path)).resolve()
         if path.is_relative_to(browser):
-            item.add_marker(pytest.mark.xdist_group("tests/browser"))
+            item.add_marker(pytest.mark.xdist_group(path.relative_to(REPO).as_posix()))
             continue
         fixtures = getattr(item, "_fixtureinfo", None)
         if fixtures is None:  # a doctest

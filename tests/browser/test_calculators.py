@@ -450,3 +450,20 @@ def test_an_unknown_calculator_fails_the_build_naming_the_page(build_site):
     built = build_site({"index.md": "# Tiny\n\n{{ calculator('isolatd') }}\n"})
     assert not built.ok
     assert "index.md" in built.output and "unknown calculator" in built.output
+
+
+def test_a_move_landing_exactly_on_the_liquidation_price_liquidates_in_the_browser(page, site, calculator):
+    # The guide's three positions are simple-model, 10x, 0.5%. SOL long from 185, size 10,000, margin
+    # 1,000: a move of -9.5% loses 10,000 x 9.5% = 950, leaving 1,000 - 950 = 50, exactly its
+    # requirement 10,000 x 0.5% = 50: liquidated (binary floats once left $50.00000000000057 and
+    # said open). Worked by hand; decided on the typed decimals in the reader's browser too.
+    open_guide(page, site)
+    calc = calculator(page, "compare")
+    calc.go_live()
+    calc.set("positions.1.move", "0")
+    calc.set("positions.2.move", "-9.5")
+    calc.expect("positions.2.isolated", "liquidated")
+    calc.expect("isolated.liquidated_labels", "SOL")
+    # isolated: 3,000 - 1,000 (SOL's margin) = 2,000; cross: 3,000 - 950 = 2,050, far above 150
+    calc.expect("isolated.balance_left", "$2,000.00")
+    calc.expect("cross.balance_left", "$2,050.00")
