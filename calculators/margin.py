@@ -1249,10 +1249,12 @@ def shock_sweep(
     ...     moves=[0], margins=[1_000], common_moves=[Fraction("0.15"), Fraction("0.30")])]
     [(0.15, 2000.0, 1500.0), (0.3, 2000.0, 0.0)]
     """
-    steps = [_number(f"common_moves[{i}]", m) for i, m in enumerate(common_moves)]
+    # (a chart is redrawn on every edit: exact Fractions given are taken as they are, unchecked)
+    steps = [m if type(m) is Fraction else _number(f"common_moves[{i}]", m) for i, m in enumerate(common_moves)]
     items = _positions("positions", positions)
     own = [_number(f"moves[{i}]", m) for i, m in enumerate(_sequence("moves", moves, len(items)))]
-    valid = [m for m in steps if all(o + m > -1 for o in own)]
+    lowest = min(own)
+    valid = [m for m in steps if lowest + m > -1]
     if not valid:
         return []
     checked = shock(wallet_balance=wallet_balance, positions=items, moves=[o + valid[0] for o in own],
