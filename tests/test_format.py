@@ -1,4 +1,4 @@
-"""``macros/format.py``: the one formatter for money, the one for percentages, and the parser of the
+"""``presentation/format.py``: the one formatter for money, the one for percentages, and the parser of the
 figures writers state. Expected strings are written out by hand; the minus sign is U+2212.
 """
 
