@@ -1,6 +1,6 @@
 """The ``calculator`` macro: a live calculator's form and its build-time results, from its description.
 
-``{{ calculator("compare", example="eth_squeeze") }}`` writes the calculator's form, rendered from its
+``{{ calculator(NAME, example="my_example") }}`` writes the calculator's form, rendered from its
 one description in ``calculators.descriptions`` (fields, row inputs, labels, units, choices and its
 output tree), with the example's inputs filled in and its results computed at build time by
 :func:`presentation.display.present`, so the page is complete before any script runs. The browser side
@@ -51,7 +51,7 @@ def register(env: Any, examples: Any) -> None:
     seen: dict[str, int] = {}
 
     def calculator(name: str, example: str | None = None, **overrides: Any) -> str:
-        """``{{ calculator("compare", example="eth_squeeze") }}``: a live calculator."""
+        """``{{ calculator(NAME, example="my_example") }}``: a live calculator."""
         page = env.page
         where = page.file.src_uri if page is not None else ""
         first_on_page = where not in seen
