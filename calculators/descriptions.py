@@ -170,10 +170,15 @@ class Calculator:
     more_outputs: tuple[Output, ...] = ()
 
     @functools.cached_property
+    def all_outputs(self) -> tuple[Output, ...]:
+        """Every output, wherever it sits in the tree, and the outputs only ``fig()`` shows."""
+        return tuple(_all_outputs(self.outputs + self.more_outputs))
+
+    @functools.cached_property
     def units(self) -> dict[str, str]:
-        """Every output's unit by its name, wherever it sits in the tree."""
+        """Every output's unit by its name (the first output of a name, in the tree's order)."""
         found: dict[str, str] = {}
-        for output in reversed(_all_outputs(self.outputs + self.more_outputs)):
+        for output in reversed(self.all_outputs):
             found[output.name] = output.unit
         return found
 
@@ -201,13 +206,15 @@ def _all_outputs(nodes: tuple[Node, ...]) -> list[Output]:
 # Inputs: completing a worked example, parsing what a reader typed
 # ---------------------------------------------------------------------------------------------
 
-def _known_fields() -> set[str]:
-    known = set()
+@functools.cache
+def _known_fields() -> frozenset[str]:
+    """Every input name of every calculator (the descriptions are fixed once this module is imported)."""
+    known: set[str] = set()
     for calc in CALCULATORS.values():
         known |= {f.name for f in calc.all_fields}
         if calc.rows:
             known |= {calc.rows.name} | set(calc.rows.spread)
-    return known
+    return frozenset(known)
 
 
 def complete_inputs(calculator: Calculator, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -461,28 +468,15 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _plain(result: Any) -> dict[str, Any]:
-    return {key: getattr(result, key) for key in result.__dataclass_fields__}
+def _fields_of(function: Callable[..., Any], *names: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """An entry function for a function of the mathematics that takes the parsed inputs as keyword
+    arguments (only ``names`` when given) and returns a dataclass: its fields, as a dict."""
 
+    def entry(v: dict[str, Any]) -> dict[str, Any]:
+        result = function(**({name: v[name] for name in names} if names else v))
+        return {key: getattr(result, key) for key in result.__dataclass_fields__}
 
-def _profit_and_loss(v: dict[str, Any]) -> dict[str, Any]:
-    return _plain(trading.profit_and_loss(**v))
-
-
-def _target_price(v: dict[str, Any]) -> dict[str, Any]:
-    return _plain(trading.target_price(**v))
-
-
-def _position_size(v: dict[str, Any]) -> dict[str, Any]:
-    return _plain(trading.position_size(**v))
-
-
-def _average_entry(v: dict[str, Any]) -> dict[str, Any]:
-    return _plain(trading.average_entry(fills=v["fills"]))
-
-
-def _funding_cost(v: dict[str, Any]) -> dict[str, Any]:
-    return _plain(trading.funding_cost(**v))
+    return entry
 
 
 # ---------------------------------------------------------------------------------------------
@@ -655,7 +649,7 @@ _add(Calculator(
         Output("initial_margin", "Initial margin", "usd", help="The collateral needed to open the position: its size divided by the leverage."),
         Output("fees", "Fees", "usd", help="The fee on the value bought plus the fee on the value sold."),
     ),
-    function=_profit_and_loss,
+    function=_fields_of(trading.profit_and_loss),
     defaults={"side": "long", "entry_price": 65000, "exit_price": 68250, "size": 10000, "leverage": 10,
               "fee_rate": 0},
 ))
@@ -671,7 +665,7 @@ _add(Calculator(
         Output("target_price", "Target price", "price", primary=True, help="The price at which the position reaches the target return on its margin, before fees."),
         Output("price_move", "Price move from entry", "percent", primary=True, help="The move from the entry price that gives the target return: the return divided by the leverage."),
     ),
-    function=_target_price,
+    function=_fields_of(trading.target_price),
     defaults={"side": "long", "entry_price": 65000, "leverage": 10, "target_roe": 50},
 ))
 
@@ -692,7 +686,7 @@ _add(Calculator(
         Output("risk_amount", "Amount at risk", "usd", help="The balance times the risk per trade: what the stop loses."),
         Output("stop_distance_pct", "Distance to the stop", "percent", help="How far the stop is from the entry, as a share of the entry price."),
     ),
-    function=_position_size,
+    function=_fields_of(trading.position_size),
     defaults={"balance": 10000, "risk_pct": 1, "entry_price": 65000, "stop_price": 63700},
 ))
 
@@ -710,7 +704,7 @@ _add(Calculator(
         Output("total_quantity", "Total quantity", "quantity", primary=True, help="The quantities of all fills added up."),
         Output("total_size", "Total size", "usd", help="The value of all fills at their prices."),
     ),
-    function=_average_entry,
+    function=_fields_of(trading.average_entry, "fills"),
     defaults={"side": "long", "fills": [{"price": 65000, "quantity": 0.1}, {"price": 60000, "quantity": 0.2}]},
 ))
 
@@ -731,7 +725,7 @@ _add(Calculator(
         Output("intervals", "Funding payments", "count", primary=True, help="How many funding times fall in the holding period (only completed intervals count)."),
         Output("annualized_rate", "Rate per year", "percent", help="The funding rate per interval, as a yearly rate: times the intervals in a day, times 365."),
     ),
-    function=_funding_cost,
+    function=_fields_of(trading.funding_cost),
     defaults={"side": "long", "size": 10000, "funding_rate": 0.01, "interval_hours": 8, "days": 30},
 ))
 

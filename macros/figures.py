@@ -364,7 +364,7 @@ class Examples:
             described = {f.name: f for f in calc.fields}
             if field not in described:
                 raise MacroUsageError(f"{name!r} has no input {field!r} (inputs: {', '.join(described)})")
-            labels = {out.name: out.label for out in descriptions._all_outputs(calc.outputs + calc.more_outputs)}
+            labels = {out.name: out.label for out in calc.all_outputs}
             unknown = [out for out in outputs if out not in labels]
             if unknown:
                 raise MacroUsageError(f"{name!r} has no output {unknown[0]!r} (outputs: {', '.join(labels)})")

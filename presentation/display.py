@@ -48,8 +48,6 @@ def text_of(value: Any, unit: str | None) -> str:
     """One figure as the page shows it, by its unit."""
     if unit == "text":
         return str(value) if value else "none"
-    if unit == "outcome":
-        return fmt.outcome(value)
     return fmt.by_unit(value, unit)
 
 
