@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import html
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from browser.pack import EngineBuild
-from calculators import descriptions
+from calculators import descriptions, grammar
 from calculators.descriptions import Chart, Field, Modes, Output, Rows
 from calculators.errors import MarginInputError
 from presentation import display
@@ -98,22 +99,31 @@ def _relative_root(page_url: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 def _typed(field: Field, value: Any) -> str:
-    """An input value as a reader types it: ``65000``, ``0.5`` (percent), ``10`` (leverage)."""
+    """An input value as a reader types it into the form: ``65000``, ``0.5`` (percent), ``10``
+    (leverage). A number is read by the one grammar (``$65,000`` and ``0.5%`` come back as the
+    numbers they are) and written as its plain decimal; anything else as it is."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        number = float(value)
-        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-    text = str(value).strip()
-    if field.kind == "number":
-        text = text.replace("$", "").replace(",", "")
-        if field.unit == "percent":
-            text = text.removesuffix("%").strip()
-        if field.unit == "multiple":
-            text = text.removesuffix("x").strip()
-    return text
+    if field.kind != "number" or isinstance(value, bool):
+        return str(value).strip()
+    try:
+        number = grammar.parse(field.spec, field.name, value)
+    except MarginInputError:  # shown as given: the module names the problem when the form is used
+        return str(value).strip()
+    return _decimal(number)
+
+
+def _decimal(number: Fraction) -> str:
+    """A rational whose denominator divides a power of ten (a typed decimal) as its exact decimal."""
+    places = 0
+    while (number * 10 ** places).denominator != 1 and places < 40:
+        places += 1
+    scaled = number * 10 ** places
+    if scaled.denominator != 1:  # not a typed decimal: the nearest double's shortest form
+        return repr(float(number))
+    digits = f"{abs(scaled.numerator):0{places + 1}d}"
+    text = digits if places == 0 else f"{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
+    return ("-" if number < 0 else "") + text
 
 
 def typed_inputs(name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
