@@ -5,7 +5,8 @@
     python -m bench --only build,lighthouse
 
 Modules: ``bench.build`` (build overhead, scaling, memory), ``bench.engine`` (the calculators in the
-browser: start, edits, recompute, bytes; when present) and ``bench.lighthouse``. Each returns figures
+browser: start, edits, recompute, bytes; when present), ``bench.lighthouse`` and ``bench.differential``
+(the module against the tests' exact oracle, 100,000 cases per function). Each returns figures
 made by ``bench.common.figure`` / ``ratio``: median, min and max over repeated runs, and for every
 comparison the ratio to a baseline measured in the same run. The results file keeps the figures of
 modules not run this time, each with the time and the command that measured it.
@@ -26,7 +27,7 @@ from typing import Any, Callable
 
 from bench.common import RESULTS, ROOT
 
-MODULES = ("build", "engine", "lighthouse")
+MODULES = ("build", "engine", "lighthouse", "differential")
 
 # The issue's keys, in its order, with their targets ("report" where the issue asks only for a figure).
 # A module may set its own "target" and "ok"; these apply when it does not.
@@ -52,6 +53,8 @@ TARGETS: dict[str, tuple[str, Callable[[float], bool] | None]] = {
     "lighthouse_tbt_ms": ("<= 50", lambda v: v <= 50),
     "lighthouse_lcp_ms": ("report", None),
     "lighthouse_performance_plain": ("report", None),
+    "differential_disagreements": ("0", lambda v: v == 0),
+    "differential_cases_per_function": (">= 100000", lambda v: v >= 100_000),
 }
 OWNER = {key: key.split("_")[0] for key in TARGETS}
 OWNER.update({k: "engine" for k in TARGETS if k.startswith(("engine_", "edit_", "recompute_", "bytes_"))})
