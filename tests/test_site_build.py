@@ -101,6 +101,20 @@ def test_three_positions_prose(guide):
 def test_weekend_gap(guide):
     # 5x ETH long of 10,000 in a 2,000 wallet, -8%: loses 800, keeps 2,000 - 800 = 1,200
     assert "loses $800 and keeps $1,200 of equity" in guide
+    # The buffer, simple model (the article's formula): 1/5 - 0.5% = 19.50%; 1/12 - 0.5% = 7.8333% -> 7.83%,
+    # less than the 8% gap: the prose says so itself instead of a box contradicting it.
+    assert "a 5x position is liquidated only after a 19.50% move" in guide
+    assert "at 12x the buffer is 7.83%, less than the gap" in guide
+    assert "Checked by the numbers" not in guide
+
+
+def test_the_prose_credits_no_margin_mode_with_what_exchanges_do(guide):
+    # Negative balance protection and auto-deleveraging are exchange-level mechanisms, not margin modes
+    # (ESMA's 2018 CFD measures; Binance's auto-deleveraging FAQ): the guide says so, with its sources.
+    assert "This is not “negative balance protection”" in guide
+    assert "Isolated and cross accounts are both in that queue" in guide
+    assert "in ways that isolated accounts are not" not in guide
+    assert "bleed account equity" not in guide
 
 
 def test_the_draft_sources_are_links(site):
