@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Mapping, Union
 
 from . import grammar, margin, trading
@@ -30,7 +30,7 @@ from .grammar import MAX_TEXT
 
 __all__ = [
     "CALCULATORS", "CHART_STEPS", "MAX_TEXT", "Calculator", "Chart", "Field", "Modes", "Output", "RowInputs",
-    "Rows", "complete_inputs", "compute", "describe", "evaluate", "parse_inputs", "plain", "run",
+    "Rows", "State", "complete_inputs", "compute", "describe", "evaluate", "parse_inputs", "plain", "run",
 ]
 
 
@@ -53,26 +53,51 @@ class Field:
     minimum_inclusive: bool = True
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    #: ``(other field, value)``: this field is used only while the other field has that value (a
+    #: maintenance rate under a tier table is not); the form shows it as not used otherwise
+    used_when: tuple[str, str] | tuple[()] = ()
+    #: rarely changed: the form folds it under "More"
+    more: bool = False
+    #: a field that only names things (a quantity's asset) may be left out of the inputs: it is then empty
+    required: bool = True
+
+    def bound_text(self, bound: float) -> str:
+        """A bound as the field shows its value: ``$0.00000001``, ``$1,000,000,000``, ``50%``, ``125x``."""
+        digits = grammar.plain(bound)
+        if self.unit == "usd":
+            return f"-${digits[1:]}" if digits.startswith("-") else f"${digits}"
+        if self.unit == "percent":
+            return f"{digits}%"
+        if self.unit == "multiple":
+            return f"{digits}x"
+        return digits
 
     @functools.cached_property
     def rules(self) -> dict[str, Any]:
-        """The bounds in JSON Schema's words, each with the message a reader sees when it is broken."""
+        """The bounds in JSON Schema's words, each with the message a reader sees when it is broken,
+        in the units the field shows (``must be at least $0.00000001``, ``must be at most 125x``)."""
         rules: dict[str, Any] = {"messages": {}}
         if self.minimum is not None:
             key = "minimum" if self.minimum_inclusive else "exclusiveMinimum"
             rules[key] = self.minimum
-            word = "at least" if self.minimum_inclusive else "above"
-            rules["messages"][key] = f"must be {word} {grammar.plain(self.minimum)}"
+            if not self.minimum_inclusive and self.minimum == 0:
+                rules["messages"][key] = "must be more than " + self.bound_text(0)
+            else:
+                word = "at least" if self.minimum_inclusive else "more than"
+                rules["messages"][key] = f"must be {word} {self.bound_text(self.minimum)}"
         if self.maximum is not None:
             rules["maximum"] = self.maximum
-            rules["messages"]["maximum"] = f"must be at most {grammar.plain(self.maximum)}"
+            rules["messages"]["maximum"] = f"must be at most {self.bound_text(self.maximum)}"
         return rules
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
         """What :func:`calculators.grammar.parse` and the browser's check read."""
-        return {"name": self.name, "label": self.label, "kind": self.kind, "unit": self.unit,
+        spec = {"name": self.name, "label": self.label, "kind": self.kind, "unit": self.unit,
                 "choices": [list(choice) for choice in self.choices], "rules": self.rules}
+        if self.used_when:
+            spec["used_when"] = list(self.used_when)
+        return spec
 
     def parse(self, where: str, value: Any) -> Any:
         number = grammar.parse(self.spec, where, value)
@@ -91,6 +116,11 @@ class Output:
     help: str = ""
     #: shown large, first: the figures a reader came for
     primary: bool = False
+    #: how the panel shows the figure's sign: ``move`` (a price move: ``+15.00% (up)``), ``gain`` (a
+    #: profit or loss: ``−$500.00 (loss)``, coloured), ``cost`` (positive is paid: ``$8.00 (you pay)``)
+    signed: str = ""
+    #: the input (of the calculator, or of the row) whose text is the figure's unit: a quantity's asset
+    per: str = ""
     node: str = field(default="output", init=False)
 
 
@@ -138,6 +168,28 @@ Node = Union[Output, Rows, Modes, Chart]
 
 
 @dataclass(frozen=True)
+class State:
+    """A condition of the exact results that a reader must not miss (liquidated at entry, an account
+    being liquidated, no liquidation price), and what the page says about it.
+
+    ``when`` is a predicate over the exact outputs (over one row of ``outputs[rows]`` when ``rows``
+    is given). ``message`` names outputs in braces (``{liquidation_price}``), each shown by its unit;
+    a row's state may also name the row's own values. ``level``: ``danger`` (a warning) or ``note``.
+    ``replaces``: the figures that mean nothing in this state (``distance_pct``, a row's
+    ``positions.*.distance_pct``), with the words shown instead (``{text}`` is the figure's own text).
+    ``marks``: the figures marked as dangerous (text and colour).
+    """
+
+    name: str
+    when: Callable[[Mapping[str, Any]], bool]
+    message: str
+    level: str = "danger"
+    rows: str = ""
+    replaces: Mapping[str, str] = field(default_factory=dict)
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RowInputs:
     """A list input: rows of ``fields`` (positions of an account, fills of an order).
 
@@ -168,6 +220,8 @@ class Calculator:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     #: results ``fig()`` can show that the calculator's panel does not (nested in groups, per row)
     more_outputs: tuple[Output, ...] = ()
+    #: conditions of the results the page announces (:class:`State`), in order of importance
+    states: tuple[State, ...] = ()
 
     @functools.cached_property
     def all_outputs(self) -> tuple[Output, ...]:
@@ -300,6 +354,9 @@ def _checked(fields: tuple[Field, ...], raw: Mapping[str, Any], prefix: str = ""
     for f in fields:
         where = prefix + f.name
         if f.name not in raw:
+            if not f.required:
+                values[f.name] = ""
+                continue
             raise MarginInputError(where, None, "is missing")
         values[f.name] = f.parse(where, raw[f.name])
     return values
@@ -349,9 +406,19 @@ def _isolated(v: dict[str, Any]) -> dict[str, Any]:
         "liquidation_price": price,
         "bankruptcy_price": margin.bankruptcy_price(side=side, entry_price=entry, quantity=quantity, margin=v["margin"]),
         "distance_pct": margin.distance_to_liquidation(reference_price=entry, liquidation_price=price),
+        "liquidation_move": _signed_move(entry, price),
         "max_loss": v["margin"],
         "liquidated_at_entry": margin.liquidated_at_entry(side=side, entry_price=entry, liquidation_price=price),
     }
+
+
+def _signed_move(reference: Fraction, price: Fraction | None) -> Fraction | None:
+    """The move from ``reference`` to ``price`` as a signed fraction of ``reference`` (up is
+    positive): :func:`calculators.margin.distance_to_liquidation` with its direction."""
+    if price is None:
+        return None
+    distance = margin.distance_to_liquidation(reference_price=reference, liquidation_price=price)
+    return distance if price >= reference else -distance
 
 
 def _row_position(row: dict[str, Any], mark: Any = None) -> margin.Position:
@@ -387,6 +454,7 @@ def _cross(v: dict[str, Any]) -> dict[str, Any]:
             "pnl": margin.position_pnl(position),
             "liquidation_price": price,
             "distance_pct": margin.distance_to_liquidation(reference_price=position.mark, liquidation_price=price),
+            "liquidation_move": _signed_move(position.mark, price),
         })
     return {
         "equity": state.equity,
@@ -406,16 +474,24 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
     positions = _shocked_positions(v["positions"])
     margins = [margin.initial_margin(notional=row["size"], leverage=row["leverage"]) for row in v["positions"]]
     if sum(margins) > v["wallet_balance"]:
-        # Reported at the wallet, the field a reader can change (margins are size / leverage).
-        raise MarginInputError(
+        # Reported at the wallet, or at the size or leverage the reader changed (margins are size / leverage).
+        needed, wallet = _dollars(sum(margins)), _dollars(v["wallet_balance"])
+        for_position = (f"needs a wallet balance of at least {needed}, the isolated margins of the positions "
+                        f"(size / leverage) added up; the wallet balance is {wallet}")
+        raise _refused_together(
             "wallet_balance", v["wallet_balance"],
-            f"is less than the isolated margins of the positions (size / leverage) added up: {float(sum(margins)):,.2f}",
+            f"must be at least {needed}: the isolated margins of the positions (size / leverage) added up",
+            {f"positions[{index}].{name}": for_position
+             for index in range(len(v["positions"])) for name in ("size", "leverage")},
         )
     moves = [row["move"] + v["move_all"] for row in v["positions"]]
     for index, move in enumerate(moves):
         if move <= -1:
-            raise MarginInputError(f"positions[{index}].move", v["positions"][index]["move"] * 100,
-                                   "with the common move, takes the price to zero or below")
+            label = v["positions"][index]["label"] or f"position {index + 1}"
+            raise _refused_together(
+                f"positions[{index}].move", v["positions"][index]["move"] * 100,
+                "with the common move, takes the price to zero or below",
+                {"move_all": f"with the price move of {label}, takes its price to zero or below"})
     try:
         result = margin.shock(wallet_balance=v["wallet_balance"], positions=positions, moves=moves,
                               margins=margins, model=v["model"])
@@ -439,12 +515,15 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
         return {"label": p.label, "price_after": p.price_after, "pnl": p.pnl, "liquidated": p.liquidated,
                 "loss": p.loss}
 
+    # a position without a label is named by its place, as its box in the form is
+    names = [row["label"] or f"Position {index + 1}" for index, row in enumerate(v["positions"])]
+
     def mode(result_of_mode: margin.ModeOutcome) -> dict[str, Any]:
         return {
             "balance_left": result_of_mode.balance_left,
             "total_loss": result_of_mode.total_loss,
             "liquidated_count": len(result_of_mode.liquidated),
-            "liquidated_labels": ", ".join(result_of_mode.positions[i].label for i in result_of_mode.liquidated),
+            "liquidated_labels": ", ".join(names[i] for i in result_of_mode.liquidated),
             "positions": [outcome(p) for p in result_of_mode.positions],
         }
 
@@ -453,7 +532,7 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
         "isolated": isolated,
         "cross": cross,
         "positions": [
-            {"label": row["label"], "side": row["side"], "move": moves[index],
+            {"label": names[index], "side": row["side"], "move": moves[index],
              "isolated": isolated["positions"][index], "cross": cross["positions"][index]}
             for index, row in enumerate(v["positions"])
         ],
@@ -468,12 +547,32 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _dollars(amount: Fraction) -> str:
+    """``$7,000.00``, as the form shows money: rounded half away from zero, grouped (a message of the
+    calculators, which import nothing of the presentation)."""
+    cents = (abs(amount) * 200 + 1) // 2
+    return f"{'-' if amount < 0 and cents else ''}${cents // 100:,}.{cents % 100:02d}"
+
+
+def _refused_together(field: str, value: Any, reason: str, also: Mapping[str, str]) -> MarginInputError:
+    """Inputs each fine alone but refused together. Reported at ``field``; ``also`` gives, for each
+    other field of the combination, the reason worded for it, so that the form can report the
+    refusal at the field the reader changed, naming the other."""
+    error = MarginInputError(field, value, reason)
+    error.also = dict(also)  # type: ignore[attr-defined]
+    return error
+
+
 def _fields_of(function: Callable[..., Any], *names: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """An entry function for a function of the mathematics that takes the parsed inputs as keyword
     arguments (only ``names`` when given) and returns a dataclass: its fields, as a dict."""
 
+    code = function.__code__
+    # what the function takes: the inputs that only name things (an asset) are the page's, not its
+    taken = names or code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+
     def entry(v: dict[str, Any]) -> dict[str, Any]:
-        result = function(**({name: v[name] for name in names} if names else v))
+        result = function(**{name: v[name] for name in taken if name in v})
         return {key: getattr(result, key) for key in result.__dataclass_fields__}
 
     return entry
@@ -507,12 +606,18 @@ MMR = Field("mmr", "Maintenance margin rate", "number", "percent", 0, 50,
             help="0.5 means 0.5% of the position's value.")
 WALLET = Field("wallet_balance", "Wallet balance", "number", "usd", 0, MONEY_MAX, False)
 LABEL = Field("label", "Asset", "text")
+#: the asset of a calculator without positions: only the unit its quantity is shown in
+ASSET = Field("asset", "Asset", "text", help="Its name or ticker: the unit of the quantity.", more=True,
+              required=False)
 SIZE = Field("size", "Size (notional)", "number", "usd", 0, MONEY_MAX, False, help="Position value at entry, in USD.")
 
 POSITION_FILL = {"label": "Position {n}"}
 SAME_ASSET = ("Positions with the same asset label are one asset: they move together, with one price "
               "(a hedge: a long and a short on one asset).")
 SAME_ASSET_SHOCK = SAME_ASSET[:-1] + ", the first one's entry price before the move."
+#: a position's maintenance rate, rarely changed: folded under "More" in a row
+ROW_MMR = Field("mmr", MMR.label, "number", "percent", 0, 50, more=True)
+PAST_LIQUIDATION = "none: already past liquidation"
 
 
 CALCULATORS: dict[str, Calculator] = {}
@@ -528,27 +633,40 @@ _add(Calculator(
     summary="Where an isolated position is liquidated, and what it risks.",
     fields=(SIDE, ENTRY, LEVERAGE,
             Field("margin", "Margin", "number", "usd", 0, MONEY_MAX, False, help="Collateral assigned to this position."),
-            MMR, TIER_TABLE, MODEL),
+            replace(MMR, used_when=("tier_table", "none")), TIER_TABLE, MODEL, ASSET),
     outputs=(
         Output("liquidation_price", "Liquidation price", "price", primary=True, help="The price at which the exchange closes the position because its margin has fallen to the maintenance requirement."),
-        Output("distance_pct", "Move from entry to liquidation", "percent", primary=True, help="How far the price may move against the position, from the entry, before it is liquidated."),
+        Output("liquidation_move", "Move from entry to liquidation", "percent", primary=True, signed="move", help="How far the price may move against the position, from the entry, before it is liquidated: down for a long, up for a short."),
         Output("bankruptcy_price", "Bankruptcy price", "price", help="The price at which the position's whole margin would be lost; liquidation comes a little before it."),
         Output("max_loss", "Maximum loss", "usd", help="The most an isolated position can lose: the margin assigned to it."),
         Output("notional", "Position size", "usd", help="The position's value at entry: margin times leverage."),
-        Output("quantity", "Quantity", "quantity", help="How much of the asset the position holds: its size divided by the entry price."),
+        Output("quantity", "Quantity", "quantity", per="asset", help="How much of the asset the position holds: its size divided by the entry price."),
         Output("initial_margin", "Initial margin", "usd", help="The collateral needed to open the position: its size divided by the leverage."),
         Output("initial_margin_rate", "Initial margin, share of size", "percent", help="The initial margin as a share of the position's size: one over the leverage."),
         Output("maintenance_margin", "Maintenance margin at entry", "usd", help="The collateral the position must keep at its entry price; below it the position is liquidated."),
         Output("mmr_used", "Maintenance rate used", "percent", help="The maintenance margin rate that gave the liquidation price (from the tier table when one is chosen)."),
+        Output("maintenance_amount_used", "Maintenance amount used", "usd", help="The tier's fixed deduction from the maintenance margin, which keeps the requirement continuous between tiers ($0 without a tier table)."),
         Output("tier_table_used", "Tier table", "text", help="The exchange's table of maintenance tiers used, or none."),
     ),
     more_outputs=(
-        Output("maintenance_amount_used", "Maintenance amount used", "usd", help="The tier's fixed deduction from the maintenance margin, which keeps the requirement continuous between tiers."),
+        Output("distance_pct", "Move from entry to liquidation", "percent", help="How far the price may move against the position, from the entry, before it is liquidated."),
         Output("liquidated_at_entry", "Liquidated as soon as it opens", "flag", help="Yes when the margin is already below the maintenance requirement at the entry price."),
+    ),
+    states=(
+        State("liquidated_at_entry", lambda o: bool(o["liquidated_at_entry"]),
+              "Liquidated as soon as it opens: the margin, {initial_margin}, does not cover the maintenance "
+              "margin at entry, {maintenance_margin}, so the liquidation price, {liquidation_price}, is already "
+              "past the entry price. Lower the leverage or the maintenance rate.",
+              replaces={"liquidation_move": PAST_LIQUIDATION}, marks=("liquidation_price", "liquidation_move")),
+        State("no_liquidation_price", lambda o: o["liquidation_price"] is None,
+              "No liquidation price: the margin covers the position's whole value, so even a fall of the "
+              "price to zero does not use it up (a long at 1x leverage).",
+              level="note", replaces={"liquidation_price": "none", "liquidation_move": "none",
+                                      "bankruptcy_price": "none"}),
     ),
     function=_isolated,
     defaults={"side": "long", "entry_price": 65000, "leverage": 10, "margin": 1000, "mmr": 0.5,
-              "tier_table": "none", "model": "exchange"},
+              "tier_table": "none", "model": "exchange", "asset": "BTC"},
 ))
 
 _add(Calculator(
@@ -558,21 +676,39 @@ _add(Calculator(
     fields=(WALLET, MODEL),
     outputs=(
         Output("equity", "Equity", "usd", primary=True, help="The wallet balance plus every position's unrealised profit or loss."),
-        Output("unrealized_pnl", "Unrealised profit or loss", "usd", primary=True, help="What the open positions have gained or lost at their mark prices."),
+        Output("unrealized_pnl", "Unrealised profit or loss", "usd", primary=True, signed="gain", help="What the open positions have gained or lost at their mark prices."),
         Output("maintenance_requirement", "Maintenance requirement", "usd", help="The collateral the account must keep; when equity falls to it, the account is liquidated."),
-        Output("margin_ratio", "Margin ratio", "ratio", help="The maintenance requirement as a share of equity; the account is liquidated at 100%."),
+        Output("margin_ratio", "Margin ratio", "ratio", help="The maintenance requirement as a share of equity; the account is liquidated at 100%.", primary=True),
         Output("liquidated", "Being liquidated", "flag", help="Yes when equity is at or below the maintenance requirement."),
         Rows("positions", "Each position, the others held at their mark prices", columns=(
             Output("liquidation_price", "Liquidation price (others held)", "price", help="The price of this position's asset at which the whole account is liquidated, every other asset held at its mark."),
-            Output("distance_pct", "Move to liquidation", "percent", help="How far this asset's price may move from its mark, against the account, before it is liquidated."),
-            Output("pnl", "Profit or loss", "usd", help="The position's unrealised profit or loss at its mark price."),
+            Output("liquidation_move", "Move to liquidation", "percent", signed="move", help="How far this asset's price may move from its mark, against the account, before it is liquidated."),
+            Output("pnl", "Profit or loss", "usd", signed="gain", help="The position's unrealised profit or loss at its mark price."),
         )),
     ),
-    more_outputs=(Output("quantity", "Quantity", "quantity", help="How much of the asset the position holds: its size divided by the entry price."),),
+    more_outputs=(
+        Output("quantity", "Quantity", "quantity", help="How much of the asset the position holds: its size divided by the entry price."),
+        Output("distance_pct", "Move to liquidation", "percent", help="How far this asset's price may move from its mark, against the account, before it is liquidated."),
+    ),
+    states=(
+        State("account_liquidated", lambda o: bool(o["liquidated"]),
+              "The account is being liquidated: its equity, {equity}, is at or below its maintenance "
+              "requirement, {maintenance_requirement}: it is already past liquidation at these mark prices, "
+              "so no move to liquidation is left.",
+              replaces={"positions.*.liquidation_move": PAST_LIQUIDATION, "liquidated": "yes: equity at or below the requirement"},
+              marks=("liquidated", "equity")),
+        State("margin_ratio_at_100", lambda o: o["margin_ratio"] is not None and o["margin_ratio"] >= 1, "",
+              replaces={"margin_ratio": "{text}: liquidation at 100%"}, marks=("margin_ratio",)),
+        State("no_liquidation_price", lambda row: row["liquidation_price"] is None,
+              "No liquidation price for {label}: with the other prices held, no price of it above zero takes "
+              "the account's equity down to its maintenance requirement.",
+              level="note", rows="positions",
+              replaces={"positions.*.liquidation_price": "none", "positions.*.liquidation_move": "none"}),
+    ),
     rows=RowInputs("positions", "Position", (
         LABEL, SIDE, ENTRY, SIZE,
         Field("mark_price", "Mark price", "number", "usd", PRICE_MIN, PRICE_MAX),
-        Field("mmr", MMR.label, "number", "percent", 0, 50),
+        ROW_MMR,
     ), max_rows=12, fill={**POSITION_FILL, "mark_price": "=entry_price"}, note=SAME_ASSET),
     function=_cross,
     defaults={"wallet_balance": 3000, "model": "exchange", "positions": [
@@ -590,7 +726,7 @@ _add(Calculator(
     outputs=(
         Rows("positions", "The same positions after the moves, under each margin mode", header="{label} ({side})",
              columns=(
-                 Output("move", "Price move", "percent", help="The position's price move, its own plus the common move."),
+                 Output("move", "Price move", "percent", signed="move", help="The position's price move, its own plus the common move."),
                  Output("isolated", "Isolated margin", "outcome", help="What becomes of the position when each position has its own margin."),
                  Output("cross", "Cross margin", "outcome", help="What becomes of the position when the whole wallet backs every position."),
              )),
@@ -623,9 +759,15 @@ _add(Calculator(
     rows=RowInputs("positions", "Position", (
         LABEL, SIDE, ENTRY, SIZE,
         Field("leverage", "Leverage (isolated margin = size / leverage)", "number", "multiple", 1, 125),
-        Field("mmr", MMR.label, "number", "percent", 0, 50),
         Field("move", "Price move", "number", "percent", -99, 1000),
+        ROW_MMR,
     ), max_rows=12, fill={**POSITION_FILL, "move": 0}, spread={"moves": "move"}, note=SAME_ASSET_SHOCK),
+    states=(
+        State("cross_all_liquidated",
+              lambda o: bool(o["positions"]) and o["cross"]["liquidated_count"] == len(o["positions"]),
+              "Under cross margin every position is liquidated: the one shared wallet is down to "
+              "{cross_balance_left}.", marks=("cross.balance_left",)),
+    ),
     function=_compare,
     defaults={"wallet_balance": 3000, "model": "exchange", "move_all": 0, "positions": [
         {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "leverage": 10, "mmr": 0.5, "move": 0},
@@ -641,17 +783,18 @@ _add(Calculator(
             Field("size", "Size (notional at entry)", "number", "usd", 0, MONEY_MAX, False),
             LEVERAGE,
             Field("fee_rate", "Fee rate, each side", "number", "percent", 0, 5,
-                  help="0.05 means 0.05% of the value traded, paid on entry and on exit.")),
+                  help="0.05 means 0.05% of the value traded, paid on entry and on exit."),
+            ASSET),
     outputs=(
-        Output("pnl", "Profit or loss after fees", "usd", primary=True, help="The trade's result: the quantity times the price change, in the trade's direction, minus both fees."),
-        Output("roe", "Return on margin (ROE)", "percent", primary=True, help="The profit or loss as a share of the initial margin."),
-        Output("quantity", "Quantity", "quantity", help="How much of the asset the position holds: its size divided by the entry price."),
+        Output("pnl", "Profit or loss after fees", "usd", primary=True, signed="gain", help="The trade's result: the quantity times the price change, in the trade's direction, minus both fees."),
+        Output("roe", "Return on margin (ROE)", "percent", primary=True, signed="gain", help="The profit or loss as a share of the initial margin."),
+        Output("quantity", "Quantity", "quantity", per="asset", help="How much of the asset the position holds: its size divided by the entry price."),
         Output("initial_margin", "Initial margin", "usd", help="The collateral needed to open the position: its size divided by the leverage."),
         Output("fees", "Fees", "usd", help="The fee on the value bought plus the fee on the value sold."),
     ),
     function=_fields_of(trading.profit_and_loss),
     defaults={"side": "long", "entry_price": 65000, "exit_price": 68250, "size": 10000, "leverage": 10,
-              "fee_rate": 0},
+              "fee_rate": 0, "asset": "BTC"},
 ))
 
 _add(Calculator(
@@ -663,7 +806,7 @@ _add(Calculator(
                   help="Negative for a stop: -50 means losing half the margin.")),
     outputs=(
         Output("target_price", "Target price", "price", primary=True, help="The price at which the position reaches the target return on its margin, before fees."),
-        Output("price_move", "Price move from entry", "percent", primary=True, help="The move from the entry price that gives the target return: the return divided by the leverage."),
+        Output("price_move", "Price move from entry", "percent", primary=True, signed="move", help="The move from the entry price that gives the target return: the return divided by the leverage."),
     ),
     function=_fields_of(trading.target_price),
     defaults={"side": "long", "entry_price": 65000, "leverage": 10, "target_roe": 50},
@@ -678,34 +821,35 @@ _add(Calculator(
                   help="The share of the balance lost if the stop is hit."),
             ENTRY,
             Field("stop_price", "Stop price", "number", "usd", PRICE_MIN, PRICE_MAX,
-                  help="Below the entry for a long, above it for a short.")),
+                  help="Below the entry for a long, above it for a short."),
+            ASSET),
     outputs=(
         Output("size", "Position size", "usd", primary=True, help="The position's value at entry such that the stop loses exactly the amount at risk."),
-        Output("quantity", "Quantity", "quantity", primary=True, help="How much of the asset the position holds: its size divided by the entry price."),
+        Output("quantity", "Quantity", "quantity", primary=True, per="asset", help="How much of the asset the position holds: its size divided by the entry price."),
         Output("side", "Side", "text", help="Long when the stop is below the entry, short when it is above."),
         Output("risk_amount", "Amount at risk", "usd", help="The balance times the risk per trade: what the stop loses."),
         Output("stop_distance_pct", "Distance to the stop", "percent", help="How far the stop is from the entry, as a share of the entry price."),
     ),
     function=_fields_of(trading.position_size),
-    defaults={"balance": 10000, "risk_pct": 1, "entry_price": 65000, "stop_price": 63700},
+    defaults={"balance": 10000, "risk_pct": 1, "entry_price": 65000, "stop_price": 63700, "asset": "BTC"},
 ))
 
 _add(Calculator(
     name="average_entry",
     title="Average entry price",
     summary="The average price of a position built from several fills.",
-    fields=(SIDE,),
+    fields=(SIDE, ASSET),
     rows=RowInputs("fills", "Fill", (
         Field("price", "Price", "number", "usd", PRICE_MIN, PRICE_MAX),
         Field("quantity", "Quantity", "number", "none", 0, 1e12, False),
     ), max_rows=12),
     outputs=(
         Output("average_price", "Average entry price", "price", primary=True, help="The fills' prices weighted by their quantities."),
-        Output("total_quantity", "Total quantity", "quantity", primary=True, help="The quantities of all fills added up."),
+        Output("total_quantity", "Total quantity", "quantity", primary=True, per="asset", help="The quantities of all fills added up."),
         Output("total_size", "Total size", "usd", help="The value of all fills at their prices."),
     ),
     function=_fields_of(trading.average_entry, "fills"),
-    defaults={"side": "long", "fills": [{"price": 65000, "quantity": 0.1}, {"price": 60000, "quantity": 0.2}]},
+    defaults={"side": "long", "asset": "BTC", "fills": [{"price": 65000, "quantity": 0.1}, {"price": 60000, "quantity": 0.2}]},
 ))
 
 _add(Calculator(
@@ -720,7 +864,7 @@ _add(Calculator(
                   help="8 on most exchanges; some contracts settle every 4 or 1 hours."),
             Field("days", "Days held", "number", "none", 0, 3650)),
     outputs=(
-        Output("funding_paid", "Funding paid", "usd", primary=True,
+        Output("funding_paid", "Funding paid", "usd", primary=True, signed="cost",
                help="Positive when you pay, negative when you receive."),
         Output("intervals", "Funding payments", "count", primary=True, help="How many funding times fall in the holding period (only completed intervals count)."),
         Output("annualized_rate", "Rate per year", "percent", help="The funding rate per interval, as a yearly rate: times the intervals in a day, times 365."),
@@ -744,10 +888,10 @@ def describe(name: str | None = None) -> Any:
         "name": calc.name,
         "title": calc.title,
         "summary": calc.summary,
-        "fields": [f.spec | {"help": f.help} for f in calc.fields],
+        "fields": [f.spec | {"help": f.help, "more": f.more} for f in calc.fields],
         "rows": None if calc.rows is None else {
             "name": calc.rows.name, "label": calc.rows.label, "max_rows": calc.rows.max_rows, "note": calc.rows.note,
-            "fields": [f.spec | {"help": f.help} for f in calc.rows.fields],
+            "fields": [f.spec | {"help": f.help, "more": f.more} for f in calc.rows.fields],
         },
         "outputs": [asdict(node) for node in calc.outputs],
         "defaults": dict(calc.defaults),
@@ -779,7 +923,11 @@ def evaluate(name: str, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
         values = parse_inputs(calc, raw)
         outputs = calc.function(values)
     except MarginInputError as error:
-        return {"ok": False, "field": error.field, "message": str(error), "reason": error.reason}, None, None
+        answer = {"ok": False, "field": error.field, "message": str(error), "reason": error.reason}
+        also = getattr(error, "also", None)
+        if also:
+            answer["also"] = dict(also)
+        return answer, None, None
     return {"ok": True, "outputs": plain(outputs)}, values, outputs
 
 

@@ -204,10 +204,11 @@ def with_value(name: str, field, row: int | None, value) -> dict:
 
 
 def bound_in(message: str) -> float:
-    """The bound a message states, written as a reader would (no exponent: 0.00000001, 1,000,000,000)."""
-    found = re.search(r"must be (?:at least|above|at most) (-?[0-9][0-9,]*(?:\.[0-9]+)?)(?: |$)", message)
+    """The bound a message states, written as a reader would (no exponent: $0.00000001, $1,000,000,000,
+    50%, 125x)."""
+    found = re.search(r"must be (?:at least|more than|at most) (-?)\$?([0-9][0-9,]*(?:\.[0-9]+)?)[%x]?(?: |$)", message)
     assert found, f"no plainly written bound in {message!r}"
-    return float(found.group(1).replace(",", ""))
+    return float(found.group(1) + found.group(2).replace(",", ""))
 
 
 def path_of(name, field, row):
@@ -253,7 +254,7 @@ class TestCompleteInputs:
     def test_scalar_defaults(self):
         assert complete_inputs(CALCULATORS["isolated"], {"leverage": 20}) == {
             "side": "long", "entry_price": 65000, "leverage": 20, "margin": 1000, "mmr": 0.5,
-            "tier_table": "none", "model": "exchange"}
+            "tier_table": "none", "model": "exchange", "asset": "BTC"}
 
     def test_every_calculator_runs_on_its_defaults(self):
         for name in CALCULATORS:

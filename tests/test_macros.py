@@ -247,7 +247,7 @@ def test_a_wrong_stated_figure_fails_the_build_naming_page_line_values_and_input
     assert result.errors() == [
         f"docs/index.md:{line}: btc.liquidation_price is stated as $58,465 but the module computes $58,825.00 "
         '(example inputs: side="long", entry_price=65000, leverage=10, margin=1000, mmr="0.5%", '
-        'tier_table="none", model="simple")'
+        'tier_table="none", model="simple", asset="BTC")'
     ]
     assert "1 problem(s)" in result.output
 
@@ -322,7 +322,7 @@ MISUSES = {
     "bad-override": ('{{ fig("btc.liquidation_price", leverage="ten") }}',
                      "worked example 'btc': leverage: is not a number (got 'ten')"),
     "override-out-of-bounds": ('{{ fig("btc.liquidation_price", leverage=200) }}',
-                               "worked example 'btc': leverage: must be at most 125 (got 200)"),
+                               "worked example 'btc': leverage: must be at most 125x (got 200)"),
     "unknown-argument": ('{{ fig("btc.liquidation_price", colour="red") }}',
                          "worked example 'btc': colour: is not an input of any calculator"),
     "stated-not-a-figure": ('{{ fig("btc.liquidation_price", stated="about 58k") }}',
@@ -339,15 +339,15 @@ MISUSES = {
     "leverage-table-bad-list": ('{{ leverage_table("btc", leverages="abc") }}',
                                 "leverage_table(): leverages must be a list of numbers, got 'abc'"),
     "leverage-table-bad-leverage": ('{{ leverage_table("btc", leverages=[10, 0.5]) }}',
-                                    "leverage: must be at least 1 (got 0.5)"),
+                                    "leverage: must be at least 1x (got 0.5)"),
     "unknown-tier-table": ('{{ tier_table("okx-btcusdt") }}', "tier_table: is not a known tier table"),
 }
 
 #: a worked example that is itself wrong, as the lines of its front matter -> what the error must say
 BAD_EXAMPLES = {
     "negative-price": ("calculator: isolated\nentry_price: -65000",
-                       "worked example 'bad': entry_price: must be at least 0.00000001 (got -65000)"),
-    "rate-too-high": ("calculator: isolated\nmmr: 60%", "worked example 'bad': mmr: must be at most 50 (got '60%')"),
+                       "worked example 'bad': entry_price: must be at least $0.00000001 (got -65000)"),
+    "rate-too-high": ("calculator: isolated\nmmr: 60%", "worked example 'bad': mmr: must be at most 50% (got '60%')"),
     "not-a-number": ("calculator: isolated\nmargin: a thousand",
                      "worked example 'bad': margin: is not a number (got 'a thousand')"),
     "unknown-side": ("calculator: isolated\nside: up", "worked example 'bad': side: must be one of long, short (got 'up')"),
@@ -419,7 +419,7 @@ def test_an_unused_bad_example_fails_the_build(build_site):
     result = build_site({"index.md": "---\nexamples:\n  spare:\n    calculator: isolated\n"
                                      "    leverage: 500\n---\n\n# Home\n\nNo figures here.\n"})
     assert not result.ok
-    assert "docs/index.md:3: worked example 'spare': leverage: must be at most 125 (got 500)" in result.output
+    assert "docs/index.md:3: worked example 'spare': leverage: must be at most 125x (got 500)" in result.output
 
 
 def test_the_page_shows_a_marker_where_the_figure_would_be(misuse_site):
@@ -434,7 +434,7 @@ def test_a_misuse_alone_fails_the_build(build_site):
     assert result.errors() == [
         f"docs/index.md:{line_of(source, 'liq_price')}: 'btc.liq_price': unknown output 'liq_price' "
         "(outputs here: bankruptcy_price, distance_pct, initial_margin, initial_margin_rate, liquidated_at_entry, "
-        "liquidation_price, maintenance_amount_used, maintenance_margin, max_loss, mmr_used, notional, quantity, "
+        "liquidation_move, liquidation_price, maintenance_amount_used, maintenance_margin, max_loss, mmr_used, notional, quantity, "
         "tier_table_used)"
     ]
 
