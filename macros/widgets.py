@@ -18,6 +18,12 @@ Contracts of the markup (tests and scripts rely on them):
 - every result is an element with ``data-output="KEY"``, exactly the keys of
   :func:`presentation.display.present`;
 - one element carries ``data-status``: ``loading``, ``live`` or ``failed``;
+- a figure's sign or danger is ``data-sign`` (``gain``, ``loss``, ``danger``) on its ``data-output``;
+- the element ``data-states`` (a live region) holds one ``data-state="NAME"`` paragraph per state of
+  the results (:class:`calculators.descriptions.State`); ``data-summary-output="KEY"`` repeats a key
+  figure in the compact summary kept in view on a phone (hidden from screen readers: a copy);
+- ``data-action``: ``add-row``, ``remove-row``, ``reset``; a field used only while another field has
+  a value carries ``data-used-when="FIELD=VALUE"``; rarely changed fields sit in ``details[data-more]``;
 - ``data-livecalc-config`` on the root: JSON of the calculator's name, its key, the address of its
   description (one static file for the whole site), the first state and the engine's addresses.
 """
@@ -159,12 +165,15 @@ def _json(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def _field(f: Field, value: str, name: str, field_id: str) -> str:
+def _field(f: Field, value: str, name: str, field_id: str, unused: bool = False) -> str:
+    """One input. ``unused``: the field is not used with the other values of the form (see
+    :attr:`~calculators.descriptions.Field.used_when`): disabled, and a note says why."""
     hint_id, error_id = f"{field_id}-hint", f"{field_id}-error"
     unit = UNIT_TEXT.get(f.unit) if f.kind == "number" else None
     spoken = f'<span class="livecalc__sr"> ({unit[2]})</span>' if unit else ""
     label = f'<label class="livecalc__label" for="{field_id}">{_e(f.label)}{spoken}</label>'
-    common = {"id": field_id, "name": name, "aria-describedby": hint_id if f.help else None, "data-error-id": error_id}
+    common = {"id": field_id, "name": name, "aria-describedby": hint_id if f.help else None, "data-error-id": error_id,
+              "data-used-when": "=".join(f.used_when) if f.used_when else None, "disabled": unused}
     if f.kind == "choice":
         options = "".join(f'<option{_attrs({"value": key, "selected": key == value})}>{_e(text)}</option>'
                           for key, text in f.choices)
@@ -181,29 +190,49 @@ def _field(f: Field, value: str, name: str, field_id: str) -> str:
             control = (sign + control) if unit[1] == "before" else (control + sign)
             control = f'<span class="livecalc__control livecalc__control--{unit[1]}">{control}</span>'
     hint = f'<span class="livecalc__hint" id="{hint_id}">{_e(f.help)}</span>' if f.help else ""
+    if f.used_when:
+        hint += (f'<span class="livecalc__unused" data-unused-note{"" if unused else " hidden"}>Not used: '
+                 f'the {_e(f.used_when[0].replace("_", " "))} chosen sets it (the results show the value used).</span>')
     error = f'<span class="livecalc__error" id="{error_id}" hidden></span>'
     return f'<div class="livecalc__field livecalc__field--{f.kind}">{label}{control}{hint}{error}</div>'
 
 
+def _unused(f: Field, state: Mapping[str, Any]) -> bool:
+    return bool(f.used_when) and str(state.get(f.used_when[0], "")) != f.used_when[1]
+
+
+def _fields(fields: tuple[Field, ...], render: Callable[[Field], str], css: str = "livecalc__fields") -> str:
+    """The fields in a grid; the rarely changed ones folded under "More" after them."""
+    shown = "".join(render(f) for f in fields if not f.more)
+    folded = "".join(render(f) for f in fields if f.more)
+    more = (f'<details class="livecalc__more" data-more><summary>More</summary>'
+            f'<div class="{css}">{folded}</div></details>') if folded else ""
+    return f'<div class="{css}">{shown}</div>{more}'
+
+
 def _input_row(rows: descriptions.RowInputs, uid: str, index: str, number: str, row: Mapping[str, str]) -> str:
-    fields = "".join(
-        _field(f, row.get(f.name, ""), f"{rows.name}.{index}.{f.name}", f"{uid}-{rows.name}-{index}-{f.name}")
-        for f in rows.fields
-    )
+    fields = _fields(rows.fields, lambda f: _field(f, row.get(f.name, ""), f"{rows.name}.{index}.{f.name}",
+                                                   f"{uid}-{rows.name}-{index}-{f.name}", _unused(f, row)),
+                     "livecalc__fields livecalc__fields--position")
     noun = f"{rows.label} {number}"
     remove = (f'<button type="button" class="livecalc__button livecalc__button--quiet" data-action="remove-row"'
               f' aria-label="Remove {_e(noun.lower())}">Remove</button>')
     return (f'<fieldset class="livecalc__position" data-input-row="{index}">'
             f'<legend class="livecalc__legend">{_e(noun)}</legend>'
-            f'<div class="livecalc__fields livecalc__fields--position">{fields}</div>{remove}</fieldset>')
+            f'{fields}{remove}</fieldset>')
 
 
-def _outputs(outputs: list[Output], texts: Mapping[str, str]) -> str:
+def _figure(tag: str, key: str, texts: Mapping[str, str], marks: Mapping[str, str], extra: str = "") -> str:
+    """A figure's element: its ``data-output`` key, its text and its ``data-sign``."""
+    return (f'<{tag}{extra}{_attrs({"data-output": key, "data-sign": marks.get(key)})}>'
+            f'{_e(texts.get(key, ""))}</{tag}>')
+
+
+def _outputs(outputs: list[Output], texts: Mapping[str, str], marks: Mapping[str, str] = {}) -> str:
     items = []
     for out in outputs:
         css = "livecalc__output livecalc__output--primary" if out.primary else "livecalc__output"
-        items.append(f'<div class="{css}"><dt>{_e(out.label)}</dt>'
-                     f'<dd data-output="{_e(out.name)}">{_e(texts.get(out.name, ""))}</dd></div>')
+        items.append(f'<div class="{css}"><dt>{_e(out.label)}</dt>{_figure("dd", out.name, texts, marks)}</div>')
     return f'<dl class="livecalc__outputs">{"".join(items)}</dl>{_explained(tuple(outputs))}'
 
 
@@ -216,19 +245,16 @@ def _explained(outputs: tuple[Output, ...]) -> str:
             f'<dl>{items}</dl></details>')
 
 
-def _result_row(node: Rows, index: str, texts: Mapping[str, str]) -> str:
-    cells = "".join(
-        f'<td data-output="{node.name}.{index}.{out.name}">{_e(texts.get(f"{node.name}.{index}.{out.name}", ""))}</td>'
-        for out in node.columns
-    )
+def _result_row(node: Rows, index: str, texts: Mapping[str, str], marks: Mapping[str, str] = {}) -> str:
+    cells = "".join(_figure("td", f"{node.name}.{index}.{out.name}", texts, marks) for out in node.columns)
     label = _e(texts.get(f"{node.name}.{index}.label", ""))
     return (f'<tr data-row="{index}"><th scope="row" data-output="{node.name}.{index}.label">{label}</th>'
             f'{cells}</tr>')
 
 
-def _rows_table(node: Rows, count: int, texts: Mapping[str, str]) -> str:
+def _rows_table(node: Rows, count: int, texts: Mapping[str, str], marks: Mapping[str, str]) -> str:
     head = "".join(f'<th scope="col">{_e(out.label)}</th>' for out in node.columns)
-    rows = "".join(_result_row(node, str(i), texts) for i in range(count))
+    rows = "".join(_result_row(node, str(i), texts, marks) for i in range(count))
     return (f'<div class="livecalc__table-wrap"><table class="livecalc__table">'
             f'<caption>{_e(node.caption)}</caption>'
             f'<thead><tr><th scope="col">{_e(node.header_label)}</th>{head}</tr></thead>'
@@ -237,12 +263,11 @@ def _rows_table(node: Rows, count: int, texts: Mapping[str, str]) -> str:
             f'<template data-template="{_e(node.name)}">{_result_row(node, "__i__", {})}</template>')
 
 
-def _modes_table(node: Modes, texts: Mapping[str, str]) -> str:
+def _modes_table(node: Modes, texts: Mapping[str, str], marks: Mapping[str, str]) -> str:
     head = "".join(f'<th scope="col">{_e(label)}</th>' for _, label in node.modes)
     rows = "".join(
         f'<tr><th scope="row">{_e(out.label)}</th>'
-        + "".join(f'<td data-output="{mode}.{out.name}">{_e(texts.get(f"{mode}.{out.name}", ""))}</td>'
-                  for mode, _ in node.modes)
+        + "".join(_figure("td", f"{mode}.{out.name}", texts, marks) for mode, _ in node.modes)
         + "</tr>"
         for out in node.outputs
     )
@@ -294,23 +319,56 @@ def _chart(node: Chart, uid: str, svg: Mapping[str, Mapping[str, str]]) -> str:
 def _results(calc: descriptions.Calculator, state: Mapping[str, Any], outputs: Mapping[str, Any],
              shown: Mapping[str, Any], uid: str) -> str:
     """The result panel, node by node of the output tree; consecutive figures share one list."""
-    texts, parts, figures = shown["texts"], [], []
+    texts, marks, parts, figures = shown["texts"], shown["marks"], [], []
     for node in calc.outputs:
         if isinstance(node, Output):
             figures.append(node)
             continue
         if figures:
-            parts.append(_outputs(figures, texts))
+            parts.append(_outputs(figures, texts, marks))
             figures = []
         if isinstance(node, Rows):
-            parts.append(_rows_table(node, len(outputs.get(node.name) or []), texts))
+            parts.append(_rows_table(node, len(outputs.get(node.name) or []), texts, marks))
         elif isinstance(node, Modes):
-            parts.append(_modes_table(node, texts))
+            parts.append(_modes_table(node, texts, marks))
         elif isinstance(node, Chart):
             parts.append(_chart(node, uid, shown["svg"]))
     if figures:
-        parts.append(_outputs(figures, texts))
+        parts.append(_outputs(figures, texts, marks))
     return "".join(parts)
+
+
+STATE_WORDS = {"danger": "Warning", "note": "Note"}
+
+
+def _states(states: list[Mapping[str, str]]) -> str:
+    """The states of the results, said in words (a live region: a new state is announced)."""
+    items = "".join(
+        f'<p class="livecalc__state livecalc__state--{_e(item["level"])}" data-state="{_e(item["name"])}">'
+        f'<strong>{STATE_WORDS.get(item["level"], "Note")}:</strong> {_e(item["message"])}</p>'
+        for item in states)
+    return f'<div class="livecalc__states" data-states aria-live="assertive" aria-atomic="true">{items}</div>'
+
+
+def _summary(calc: descriptions.Calculator, shown: Mapping[str, Any]) -> str:
+    """The key figures (the primary outputs) in one compact line, kept in view at the bottom of a long
+    calculator on a phone while the reader edits. A copy of figures the panel shows: hidden from
+    screen readers, which read the panel."""
+    keys: list[tuple[str, str]] = []
+    for node in calc.outputs:
+        if isinstance(node, Output) and node.primary:
+            keys.append((node.name, node.label))
+        elif isinstance(node, Modes):
+            keys.extend((f"{mode}.{out.name}", f"{out.label}, {label.lower()}")
+                        for out in node.outputs if out.primary for mode, label in node.modes)
+    if not keys:
+        return ""
+    texts, marks = shown["texts"], shown["marks"]
+    items = "".join(
+        f'<span class="livecalc__summary-item">{_e(label)} '
+        f'<b{_attrs({"data-summary-output": key, "data-sign": marks.get(key)})}>{_e(texts.get(key, ""))}</b></span>'
+        for key, label in keys)
+    return f'<div class="livecalc__summary" data-summary aria-hidden="true">{items}</div>'
 
 
 def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[str, Any],
@@ -328,7 +386,7 @@ def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[
     uid = f"livecalc-{key}"
     config = {"calculator": name, "key": key, "initial": state, "engine": dict(engine_urls)}
 
-    fields = "".join(_field(f, state[f.name], f.name, f"{uid}-{f.name}") for f in calc.fields)
+    fields = _fields(calc.fields, lambda f: _field(f, state[f.name], f.name, f"{uid}-{f.name}", _unused(f, state)))
     row_inputs = ""
     if calc.rows:
         rows = calc.rows
@@ -353,10 +411,14 @@ def render(name: str, inputs: Mapping[str, Any], key: str, engine_urls: Mapping[
         f'Showing the worked example, computed when this page was built. Edit any value to recompute.</p>'
         f'</div>'
         f'<form class="livecalc__form" novalidate autocomplete="off" aria-label="{_e(calc.title)}: inputs">'
-        f'<div class="livecalc__fields">{fields}</div>{row_inputs}'
+        f'{fields}{row_inputs}'
         f'<p class="livecalc__form-error" data-form-error role="alert" hidden></p>'
+        f'<p class="livecalc__actions"><button type="button" class="livecalc__button livecalc__button--quiet" '
+        f'data-action="reset">Reset to the worked example</button></p>'
         f'</form>'
+        f'{_summary(calc, shown)}'
         f'<div class="livecalc__results" aria-live="polite" data-results>'
-        f'<p class="livecalc__results-title">Results</p>{_results(calc, state, outputs, shown, uid)}</div>'
+        f'<p class="livecalc__results-title">Results</p>{_states(shown["states"])}'
+        f'{_results(calc, state, outputs, shown, uid)}</div>'
         f'</section>'
     )
