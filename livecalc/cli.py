@@ -2,9 +2,13 @@
 
     livecalc import DRAFT... [--force] [--docs-dir DIR] [--date YYYY-MM-DD]
     livecalc check [--site-dir DIR]
+    livecalc new SLUG [--force] [--ready] [--title T] [--description D] [--keyword K] [--topic T]
+                      [--calculator NAME] [--docs-dir DIR] [--date YYYY-MM-DD]
+    livecalc calculators [NAME...]
 
 Exit status: 0 when done (``check``: no error, warnings allowed), 1 when a draft is refused or the
-audit finds an error, 2 for a usage error (such as a site folder that does not exist).
+audit finds an error, 2 for a usage error (such as a site folder that does not exist, a page that
+``new`` would overwrite without ``--force``, a bad slug, or an unknown calculator).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Sequence
 
 import yaml
 
-from . import audit
+from . import audit, reference, scaffold
 from .importer import ImportRefused, import_drafts
 
 
@@ -91,6 +95,35 @@ def command_check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == audit.ERROR for f in findings) else 0
 
 
+def command_new(args: argparse.Namespace) -> int:
+    docs_dir = Path(args.docs_dir) if args.docs_dir else project_settings()[0]
+    try:
+        written = scaffold.write_page(
+            args.slug, docs_dir, force=args.force, title=args.title, description=args.description,
+            keyword=args.keyword, topic=args.topic, status="ready" if args.ready else "draft",
+            date=args.date, calculator=args.calculator,
+        )
+    except scaffold.ScaffoldRefused as refused:
+        print(f"livecalc new: {refused}", file=sys.stderr)
+        return 2
+    verb = "replaced" if written.replaced else "wrote"
+    state = ("status: ready, published by the next build" if written.status == "ready" else
+             "status: draft, shown by `make serve`; set status: ready to publish it")
+    print(f"{verb} {_relative(written.path)} ({state}) -> /{written.slug}/")
+    print("next: edit the page (docs/authoring.md explains every part), `make serve` to preview, "
+          "`livecalc calculators` for every calculator's inputs and outputs")
+    return 0
+
+
+def command_calculators(args: argparse.Namespace) -> int:
+    try:
+        print(reference.listings(args.names))
+    except reference.UnknownCalculator as unknown:
+        print(f"livecalc calculators: {unknown}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
@@ -121,6 +154,35 @@ def parser() -> argparse.ArgumentParser:
     )
     checking.add_argument("--site-dir", help="the built site (default: site_dir of the nearest mkdocs.yml)")
     checking.set_defaults(run=command_check)
+
+    new = commands.add_parser(
+        "new", help="write a new guide's page, docs/<slug>.md, ready to edit",
+        description="Write docs/SLUG.md: commented front matter (title, description, slug, target keyword, "
+                    "topic, status, date) and one worked example with every input of a calculator, then a "
+                    "body showing its figures (fig() with stated=, computed now), its inputs and the live "
+                    "calculator. It builds as written. Title, description and keyword default to the slug's words.",
+    )
+    new.add_argument("slug", metavar="SLUG", help="the page's address: lowercase words joined by hyphens")
+    new.add_argument("--force", action="store_true", help="replace the page if it exists")
+    new.add_argument("--ready", action="store_true", help="write status: ready (published) instead of status: draft")
+    new.add_argument("--title", help="the title, 30 to 60 characters (default: from the slug)")
+    new.add_argument("--description", help="the search snippet, 70 to 160 characters (default: from the keyword)")
+    new.add_argument("--keyword", help="the target keyword (default: the slug's words)")
+    new.add_argument("--topic", help=f"the menu section (default: {scaffold.DEFAULT_TOPIC})")
+    new.add_argument("--calculator", metavar="NAME",
+                     help="the worked example's calculator (default: the first one; see `livecalc calculators`)")
+    new.add_argument("--docs-dir", help="where pages go (default: docs_dir of the nearest mkdocs.yml)")
+    new.add_argument("--date", type=_date, help="the page's date (default: today), YYYY-MM-DD")
+    new.set_defaults(run=command_new)
+
+    listing = commands.add_parser(
+        "calculators", help="list each calculator's inputs and outputs",
+        description="Print each calculator's inputs (name, label, unit, bounds, default, choices; a list "
+                    "input's rows too) and outputs (the names fig() takes, label, how shown, what it is), "
+                    "read from the calculators' descriptions.",
+    )
+    listing.add_argument("names", nargs="*", metavar="NAME", help="only these calculators (default: all)")
+    listing.set_defaults(run=command_calculators)
     return main
 
 
