@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from calculators import descriptions, grammar, margin
@@ -29,20 +29,25 @@ from calculators.errors import MarginInputError
 from presentation import display
 from presentation import format as fmt
 
+from .problems import MARKER, BuildReport, FrontMatterLines, did_you_mean
+
+__all__ = ["BuildReport", "Examples", "MacroUsageError"]
+
 
 class MacroUsageError(Exception):
     """A macro call that cannot be carried out; the message names page and line."""
 
-    def __init__(self, message: str, example: str | None = None) -> None:
+    def __init__(self, message: str, example: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
-        #: the worked example whose inputs are at fault, if that is the problem
+        #: the worked example whose inputs are at fault, if that is the problem (``message`` then
+        #: says what is wrong with it, without its name), and the input at fault (``positions[1].mmr``)
         self.example = example
+        self.field = field
 
 
-@dataclass
-class BuildReport:
-    errors: list[str] = field(default_factory=list)
-    corrections: list[str] = field(default_factory=list)
+def _path(field: str | None) -> list[str]:
+    """``positions[1].mmr`` as ``["positions", "1", "mmr"]``."""
+    return re.findall(r"[^.\[\]]+", field or "")
 
 
 def _template_line() -> int | None:
@@ -62,32 +67,74 @@ class Examples:
     def __init__(self, env: Any, report: BuildReport) -> None:
         self.env = env
         self.report = report
-        # examples of the current page already reported by check_declared, not to be reported again
-        # at every macro that uses them
-        self._reported: set[str] = set()
+        # where the current page's front matter writes each value (read only to place a problem)
+        self._lines: tuple[Any, FrontMatterLines] | None = None
+        #: the holder of HTML kept out of Markdown's way (macros/slots.py), set by define_env
+        self.slots: Any = None
         # inputs_of() results for the page being rendered, and what is made from them (see there)
         self._memo_page: Any = None
         self._memo: dict[tuple[Any, ...], Any] = {}
 
     # ----------------------------------------------------------------------------- where we are
 
+    def call_line(self) -> int | None:
+        """The line of the page (front matter counted) of the macro call being rendered."""
+        line = _template_line()
+        return None if line is None else line + self.front_matter_lines()
+
+    def front_matter_lines(self) -> int:
+        """How many lines the front matter takes: mkdocs hands the macros the page without it."""
+        source = self.env.page.file.content_string or ""
+        return max(source.count("\n") - (self.env.markdown or "").count("\n"), 0)
+
     def where(self) -> str:
         """``docs/page.md:42``: the page and the line of the macro call being rendered."""
-        page = self.env.page
-        path = self.page_path()
-        line = _template_line()
-        if line is None:
-            return path
-        # mkdocs hands the macros the page without its front matter: count those lines back in.
-        source = page.file.content_string
-        offset = source.count("\n") - self.env.markdown.count("\n")
-        return f"{path}:{line + max(offset, 0)}"
+        line = self.call_line()
+        return self.page_path() if line is None else f"{self.page_path()}:{line}"
 
-    def fail(self, message: str, example: str | None = None) -> str:
-        """Record a misuse and put a visible marker where the figure would be."""
-        if example is None or example not in self._reported:
-            self.report.errors.append(f"{self.where()}: {message}")
-        return "**[livecalc error: see the build log]**"
+    def fail(self, message: str, example: str | None = None, field: str | None = None) -> str:
+        """Record a misuse and put a visible marker where the figure would be.
+
+        A fault of a worked example (``example``; ``message`` says what, without the example's name)
+        is reported once, at the line of the value at fault (``field``) in the front matter, and
+        each macro that uses it adds its line to that one report."""
+        use = self.call_line()
+        page = self.page_path()
+        marker = MARKER.format(where=f" on line {use}" if use else "")
+        try:
+            declared = self.declared()
+        except MacroUsageError:
+            declared = {}
+        if example is None or example not in declared:
+            self.report.add(page, use, message)
+            return marker
+        if self._lines is None or self._lines[0] is not self.env.page:
+            self._lines = (self.env.page, FrontMatterLines(self.env.page.file.content_string or ""))
+        owner, line = self._lines[1].value(example, field, declared)
+        problem = self.report.add(page, line, f"worked example {owner!r}: {message}",
+                                  key=(page, owner, field, message), counts_uses=True)
+        if use is not None:
+            problem.uses.add(use)
+        return marker
+
+    def fail_calculator(self, name: Any, example: Any, overrides: Mapping[str, Any], error: Exception) -> str:
+        """:meth:`fail_with` for the ``calculator`` macro (macros/widgets.py): a refusal of the
+        example's inputs is the example's, reported at the value's line."""
+        if isinstance(error, MarginInputError) and isinstance(example, str) and name in descriptions.CALCULATORS:
+            error = self.input_error(example, name, error)
+        return self.fail_with(error, prefix=f"calculator({name!r}): ", overrides=overrides)
+
+    def fail_with(self, error: Exception, prefix: str = "", overrides: Mapping[str, Any] = {}) -> str:
+        """:meth:`fail` for whatever a macro raised: a usage error, a calculator's refusal of an
+        input (the example's fault unless the call itself gave that input), or anything else (its
+        message, never a traceback)."""
+        if isinstance(error, MacroUsageError):
+            if error.example is not None and _path(error.field)[:1] and _path(error.field)[0] in overrides:
+                return self.fail(f"{prefix}worked example {error.example!r}: {error}")
+            return self.fail(prefix + str(error) if error.example is None else str(error), error.example, error.field)
+        if isinstance(error, MarginInputError):
+            return self.fail(f"{prefix}{error}")
+        return self.fail(f"{prefix}{type(error).__name__}: {error}")
 
     # ----------------------------------------------------------------------------- examples
 
@@ -99,28 +146,22 @@ class Examples:
         return examples
 
     def check_declared(self) -> None:
-        """Report each declared example that cannot be computed, at its line of the front matter."""
+        """Report each declared example that cannot be computed, at the line of the value at fault
+        (an example on a bad base is the base's fault, reported once)."""
+        self.report.pages += 1
         try:
             names = list(self.declared())
         except MacroUsageError as error:
-            self.report.errors.append(f"{self.page_path()}: {error}")
+            self.report.add(self.page_path(), None, f"front matter: {error}")
             return
-        source_lines = (self.env.page.file.content_string or "").splitlines()
-        self._reported = set()
-        declared = self.declared()
-        # Bases first, so an example built on a bad one is not reported again for its base's fault.
         for name in sorted(names, key=lambda n: self.depth(n)):
-            base = declared[name].get("base") if isinstance(declared[name], Mapping) else None
             try:
                 self.results(name, {})
             except MacroUsageError as error:
-                self._reported.add(name)
-                if base in self._reported:
-                    continue
-                line = next((n for n, text in enumerate(source_lines, 1)
-                             if text.strip().startswith(f"{name}:")), None)
-                where = self.page_path() + (f":{line}" if line else "")
-                self.report.errors.append(f"{where}: {error} (declared in the front matter)")
+                self.fail(str(error) if error.example else f"worked example {name!r}: {error}",
+                          error.example, error.field)
+            except Exception as error:  # noqa: BLE001 - a bug of ours, reported without a traceback
+                self.fail(f"worked example {name!r}: {type(error).__name__}: {error}")
 
     def depth(self, name: str) -> int:
         """How many bases an example stands on (0 for one declared outright)."""
@@ -139,25 +180,35 @@ class Examples:
         examples = self.declared()
         if not isinstance(name, str) or name not in examples:
             known = ", ".join(sorted(examples)) or "none declared in this page's front matter"
-            raise MacroUsageError(f"unknown worked example {name!r} (known: {known})")
-        if name in _seen:
-            raise MacroUsageError(f"worked example {name!r} is its own base", example=name)
+            raise MacroUsageError(f"unknown worked example {name!r}{did_you_mean(name, examples)} (known: {known})")
         spec = examples[name]
         if not isinstance(spec, Mapping):
-            raise MacroUsageError(f"worked example {name!r} must be a mapping of inputs", example=name)
+            raise MacroUsageError("is not a list of 'input: value' lines", example=name)
         spec = dict(spec)
         base = spec.pop("base", None)
         calculator = spec.pop("calculator", None)
         inputs: dict[str, Any] = {}
         if base is not None:
+            if not isinstance(base, str) or base not in examples:
+                others = sorted(set(examples) - {name})
+                raise MacroUsageError(f"base: no worked example {base!r} on this page{did_you_mean(base, others)} "
+                                      f"(examples: {', '.join(others) or 'none'})", example=name, field="base")
+            if base in _seen or base == name:
+                # reported once, at the base: line of the first of the loop's examples
+                loop = sorted((*_seen[_seen.index(base):], name) if base in _seen else (name,))
+                raise MacroUsageError(f"base: {', '.join(map(repr, loop))} stand on one another; an example "
+                                      "cannot be its own base", example=loop[0], field="base")
             calculator_of_base, inputs = self.definition(base, _seen + (name,))
             calculator = calculator or calculator_of_base
         inputs.update(spec)
         if calculator not in descriptions.CALCULATORS:
-            raise MacroUsageError(
-                f"worked example {name!r} needs 'calculator:' set to one of {', '.join(descriptions.CALCULATORS)}",
-                example=name,
-            )
+            known = ", ".join(descriptions.CALCULATORS)
+            if calculator is None:
+                raise MacroUsageError(f"calculator: is missing; add calculator: with one of {known}",
+                                      example=name, field="calculator")
+            raise MacroUsageError(f"calculator: is not a calculator (got {calculator!r})"
+                                  f"{did_you_mean(calculator, descriptions.CALCULATORS)}; use one of {known}",
+                                  example=name, field="calculator")
         return calculator, inputs
 
     def inputs_of(self, name: str, overrides: Mapping[str, Any], calculator: str | None = None) -> tuple[str, dict]:
@@ -181,7 +232,7 @@ class Examples:
         try:
             found = calculator, descriptions.complete_inputs(descriptions.CALCULATORS[calculator], inputs)
         except MarginInputError as error:
-            raise MacroUsageError(f"worked example {name!r}: {error}", example=name) from None
+            raise self.input_error(name, calculator, error) from None
         if key is not None:
             self._memo[key] = found
         return found
@@ -204,7 +255,48 @@ class Examples:
             return calculator, inputs, self._made_from(("results", calculator), inputs,
                                                        lambda: self.compute(calculator, inputs))
         except MarginInputError as error:
-            raise MacroUsageError(f"worked example {name!r}: {error}", example=name) from None
+            raise self.input_error(name, calculator, error) from None
+
+    @staticmethod
+    def input_error(name: str, calculator: str, error: MarginInputError) -> MacroUsageError:
+        """A calculator's refusal of an example's input, with how to fix it: the close valid name
+        of a misspelt input or choice, or how a number is written."""
+        calc = descriptions.CALCULATORS[calculator]
+        path = _path(error.field)
+        field_name = path[-1] if path else ""
+        advice = ""
+        if error.reason.startswith(("is not an input of", "is not a field of")):
+            in_row = len(path) > 1 and calc.rows is not None
+            names = [f.name for f in (calc.rows.fields if in_row else calc.fields)]
+            if calc.rows is not None and not in_row:
+                names += [calc.rows.name, *calc.rows.spread]
+            advice = did_you_mean(field_name, names) or f" (inputs of {calculator!r}: {', '.join(names)})"
+        else:
+            described = next((f for f in calc.all_fields if f.name == field_name), None)
+            if described is not None and described.kind == "choice":
+                advice = did_you_mean(str(error.value), [key for key, _ in described.choices])
+            elif described is not None and error.reason == "is not a number":
+                default = calc.defaults.get(field_name)
+                example = f", for example {field_name}: {default}" if isinstance(default, (int, float)) else ""
+                advice = f"; write it in digits{example}"
+        return MacroUsageError(f"{error}{advice}", example=name, field=error.field)
+
+    def check_arguments(self, macro: str, own: tuple[str, ...], name: Any, overrides: Mapping[str, Any],
+                        calculator: str | None = None) -> None:
+        """Refuse a keyword argument that is neither the macro's own nor an input of the example's
+        calculator (``decimal=0`` for ``decimals=0``), naming the close one."""
+        if not overrides or (calculator is None and not isinstance(name, str)):
+            return
+        if calculator is None:
+            calculator, _ = self.definition(name)
+        calc = descriptions.CALCULATORS[calculator]
+        inputs = [f.name for f in calc.fields] + ([calc.rows.name, *calc.rows.spread] if calc.rows else [])
+        for argument in overrides:
+            if argument not in inputs:
+                hint = did_you_mean(argument, (*own, *inputs)) or (
+                    f" ({macro}() takes {', '.join(own)}; {calculator!r} inputs: {', '.join(inputs)})")
+                raise MacroUsageError(f"{macro}(): {argument}= is neither an argument of {macro}() nor an input "
+                                      f"of the calculator {calculator!r}{hint}")
 
     def compute(self, calculator: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """``descriptions.compute`` once per page for the same completed inputs (a page's figures,
@@ -235,16 +327,19 @@ class Examples:
             if not isinstance(ref, str) or "." not in ref:
                 raise MacroUsageError(f"fig() takes 'example.output', got {ref!r}")
             name, path = ref.split(".", 1)
+            self.check_arguments("fig", ("stated", "draft", "tol", "decimals"), name, overrides)
             calculator, inputs, outputs = self.results(name, overrides)
             value, unit = self.lookup(calculator, outputs, path, ref)
             shown = fmt.by_unit(value, unit, decimals)
             if stated is not None:
                 self.check(ref, stated, tol, value, unit, shown, inputs, kind="stated")
+                self.report.claims += 1
             if draft is not None:
                 self.check(ref, draft, tol, value, unit, shown, inputs, kind="draft")
+            self.report.figures += 1
             return shown
-        except MacroUsageError as error:
-            return self.fail(str(error), getattr(error, "example", None))
+        except Exception as error:  # noqa: BLE001 - every problem is the writer's line, not a traceback
+            return self.fail_with(error, overrides=overrides)
 
     def lookup(self, calculator: str, outputs: Mapping[str, Any], path: str, ref: str) -> tuple[Any, str | None]:
         value: Any = outputs
@@ -258,10 +353,12 @@ class Examples:
                 if part in labels:
                     value = value[labels.index(part)]
                 else:
-                    raise MacroUsageError(f"{ref!r}: no position {part!r} (positions: {', '.join(map(str, labels))})")
+                    raise MacroUsageError(f"{ref!r}: no position {part!r}{did_you_mean(part, map(str, labels))} "
+                                          f"(positions: {', '.join(map(str, labels))})")
             else:
-                options = ", ".join(sorted(value)) if isinstance(value, Mapping) else "none"
-                raise MacroUsageError(f"{ref!r}: unknown output {part!r} (outputs here: {options})")
+                options = sorted(value) if isinstance(value, Mapping) else []
+                raise MacroUsageError(f"{ref!r}: unknown output {part!r}{did_you_mean(part, options)} "
+                                      f"(outputs here: {', '.join(options) or 'none'})")
         if isinstance(value, (Mapping, list)):
             raise MacroUsageError(f"{ref!r} is a group of results, not one figure; name one of them")
         named = [part for part in path.split(".") if not part.isdigit()]
@@ -286,10 +383,9 @@ class Examples:
             agrees = abs(computed - claimed) <= allowed
         where = self.where()
         if kind == "stated" and not agrees:
-            self.report.errors.append(
-                f"{where}: {ref} is stated as {claim} but the module computes {shown} "
-                f"(example inputs: {self.describe_inputs(inputs)})"
-            )
+            self.report.add(self.page_path(), self.call_line(),
+                            f"{ref} is stated as {claim} but the module computes {shown} "
+                            f"(example inputs: {self.describe_inputs(inputs)})")
         elif kind == "draft":
             if agrees:
                 self.report.corrections.append(
@@ -306,6 +402,8 @@ class Examples:
             calc = descriptions.CALCULATORS[calculator]
             if field is None:
                 raise MacroUsageError("inputs() needs a field name, for example inputs('btc_10x', 'entry_price')")
+            if not isinstance(field, str):
+                raise MacroUsageError(f"inputs() takes a field name as text, got {field!r}")
             parsed_all = self._made_from("parsed", values, lambda: descriptions.parse_inputs(calc, values))
             if calc.rows is not None and field.startswith(calc.rows.name + "."):
                 # positions.1.entry_price or positions.ETH.entry_price
@@ -314,19 +412,20 @@ class Examples:
                 labels = [str(row.get("label", "")) for row in rows]
                 index = int(which) if which.isdigit() else labels.index(which) if which in labels else None
                 if index is None or index >= len(rows):
-                    raise MacroUsageError(f"{name!r} has no {calc.rows.label.lower()} {which!r} "
-                                          f"({calc.rows.name}: {', '.join(labels)})")
+                    raise MacroUsageError(f"{name!r} has no {calc.rows.label.lower()} {which!r}"
+                                          f"{did_you_mean(which, labels)} ({calc.rows.name}: {', '.join(labels)})")
                 described = {f.name: f for f in calc.rows.fields}
                 parsed_all = rows[index]
             else:
                 described = {f.name: f for f in calc.fields}
             if field not in described:
-                raise MacroUsageError(f"{name!r} has no input {field!r} (inputs: {', '.join(described)})")
+                raise MacroUsageError(f"{name!r} has no input {field!r}{did_you_mean(field, described)} "
+                                      f"(inputs: {', '.join(described)})")
             return self._typed_input(described[field], parsed_all[field])
         except MarginInputError as error:
-            return self.fail(f"worked example {name!r}: {error}")
-        except MacroUsageError as error:
-            return self.fail(str(error), getattr(error, "example", None))
+            return self.fail_with(self.input_error(name, calculator, error), overrides=overrides)
+        except Exception as error:  # noqa: BLE001 - every problem is the writer's line, not a traceback
+            return self.fail_with(error, overrides=overrides)
 
     @staticmethod
     def _typed_input(f: descriptions.Field, parsed: Any) -> str:
@@ -359,15 +458,18 @@ class Examples:
                 raise MacroUsageError(f"{_macro}(): {_values_name} must be a list of numbers, got {values!r}")
             if isinstance(outputs, str) or not isinstance(outputs, (list, tuple)) or not outputs:
                 raise MacroUsageError(f"{_macro}(): outputs must be a list of output names, got {outputs!r}")
+            self.check_arguments(_macro, ("outputs",) if _macro != "sweep_table" else (), name, overrides)
             calculator, _ = self.inputs_of(name, overrides)
             calc = descriptions.CALCULATORS[calculator]
             described = {f.name: f for f in calc.fields}
             if field not in described:
-                raise MacroUsageError(f"{name!r} has no input {field!r} (inputs: {', '.join(described)})")
+                raise MacroUsageError(f"{_macro}(): {name!r} has no input {field!r}{did_you_mean(field, described)} "
+                                      f"(inputs: {', '.join(described)})")
             labels = {out.name: out.label for out in calc.all_outputs}
             unknown = [out for out in outputs if out not in labels]
             if unknown:
-                raise MacroUsageError(f"{name!r} has no output {unknown[0]!r} (outputs: {', '.join(labels)})")
+                raise MacroUsageError(f"{_macro}(): {name!r} has no output {unknown[0]!r}"
+                                      f"{did_you_mean(unknown[0], labels)} (outputs: {', '.join(labels)})")
             rows = ["| " + " | ".join([described[field].label] + [labels[out] for out in outputs]) + " |",
                     "|" + "---:|" * (len(outputs) + 1)]
             for value in values:
@@ -375,9 +477,11 @@ class Examples:
                 typed = self._typed_input(described[field], descriptions.parse_inputs(calc, inputs)[field])
                 cells = [fmt.by_unit(results.get(out), calc.unit_of(out)) for out in outputs]
                 rows.append("| " + " | ".join([typed] + cells) + " |")
+            self.report.tables += 1
             return "\n".join(rows)
-        except MacroUsageError as error:
-            return self.fail(str(error), getattr(error, "example", None))
+        except Exception as error:  # noqa: BLE001 - every problem is the writer's line, not a traceback
+            # a value of the list is the call's own input: its refusal is reported at the call
+            return self.fail_with(error, prefix=f"{_macro}(): ", overrides={**overrides, field: None})
 
     def leverage_table(self, name: str, leverages: Any = (2, 3, 5, 10, 20, 25, 50, 75, 100, 125),
                        outputs: Any = ("notional", "liquidation_price", "distance_pct"), **overrides: Any) -> str:
@@ -392,6 +496,7 @@ class Examples:
         figures of a :class:`~calculators.descriptions.Modes` group whose modes are columns of the table
         as its last row."""
         try:
+            self.check_arguments("results_table", ("table",), name, overrides)
             calculator, _, out = self.results(name, overrides)
             calc = descriptions.CALCULATORS[calculator]
             tables = [node for node in calc.outputs if isinstance(node, descriptions.Rows)]
@@ -399,7 +504,8 @@ class Examples:
             if not chosen:
                 if tables:
                     known = ", ".join(node.name for node in tables)
-                    raise MacroUsageError(f"results_table(): {name!r} has no table {table!r} (tables: {known})")
+                    raise MacroUsageError(f"results_table(): {name!r} has no table {table!r}"
+                                          f"{did_you_mean(table, known.split(', '))} (tables: {known})")
                 having = ", ".join(key for key, c in descriptions.CALCULATORS.items()
                                    if any(isinstance(node, descriptions.Rows) for node in c.outputs))
                 raise MacroUsageError(f"results_table(): {name!r} is a {calculator!r} example, which has no "
@@ -418,9 +524,10 @@ class Examples:
                         cells = [f"**{display.text_of(out[column][figure.name], figure.unit)}**"
                                  if column in out and isinstance(out[column], Mapping) else "" for column in columns]
                         rows.append(f"| **{figure.label}** | " + " | ".join(cells) + " |")
+            self.report.tables += 1
             return "\n".join(rows)
-        except MacroUsageError as error:
-            return self.fail(str(error), getattr(error, "example", None))
+        except Exception as error:  # noqa: BLE001 - every problem is the writer's line, not a traceback
+            return self.fail_with(error, overrides=overrides)
 
     def calculator_reference(self, level: int = 3) -> str:
         """Every calculator's inputs (unit, bounds, default) and outputs (unit), as Markdown read from
@@ -468,8 +575,10 @@ class Examples:
         """The shipped tier table as Markdown, with its source and date."""
         try:
             table = margin.load_tier_table(key)
-        except MarginInputError as error:
-            return self.fail(str(error), getattr(error, "example", None))
+        except Exception as error:  # noqa: BLE001 - every problem is the writer's line, not a traceback
+            return self.fail(f"tier_table(): {error}{did_you_mean(key, margin.TIER_TABLES)} "
+                             f"(tier tables: {', '.join(margin.TIER_TABLES)})")
+        self.report.tables += 1
         rows = [f"*{table.label}.* Source: {table.source}", "",
                 "| Position size (USD) | Max leverage | Maintenance rate | Maintenance amount |",
                 "|---|---:|---:|---:|"]

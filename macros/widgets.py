@@ -42,6 +42,9 @@ from calculators.descriptions import Chart, Field, Modes, Output, Rows
 from calculators.errors import MarginInputError
 from presentation import display
 
+from .figures import MacroUsageError
+from .problems import did_you_mean
+
 __all__ = ["register", "render", "typed_inputs"]
 
 #: how each unit of input is shown next to the field and told to a screen reader
@@ -70,9 +73,10 @@ def register(env: Any, examples: Any) -> None:
             urls = {**engine.urls(root), "description": engine.description_url(name, root)}
             key = name if count == 1 else f"{name}-{count}"
             form = render(name, inputs, key=key, engine_urls=urls, compute=examples.compute)
-        except (MarginInputError, ValueError, LookupError) as error:
-            return examples.fail(f"calculator({name!r}): {error}")
+        except Exception as error:  # noqa: BLE001 - a writer's mistake is one line at its line, never a traceback
+            return examples.fail_calculator(name, example, overrides, error)
         engine.used = True
+        examples.report.calculators += 1
         return (engine.page_assets(root) if first_on_page else "") + form
 
     calculator.__name__ = "calculator"
@@ -82,14 +86,13 @@ def register(env: Any, examples: Any) -> None:
 
 def _first_state(examples: Any, name: str, example: str | None, overrides: Mapping[str, Any]) -> dict[str, Any]:
     if name not in descriptions.CALCULATORS:
-        raise ValueError(f"unknown calculator (known: {', '.join(descriptions.CALCULATORS)})")
+        raise MacroUsageError(f"unknown calculator{did_you_mean(name, descriptions.CALCULATORS)} "
+                              f"(known: {', '.join(descriptions.CALCULATORS)})")
     calc = descriptions.CALCULATORS[name]
+    examples.check_arguments("calculator", ("example",), example, overrides, calculator=name)
     if example is None:
         return descriptions.complete_inputs(calc, dict(overrides))
-    try:
-        inputs = examples.example_data(example, name)
-    except Exception as error:  # the macros' own usage error, with the known examples listed
-        raise ValueError(str(error)) from None
+    inputs = examples.example_data(example, name)  # its usage errors name the example's line
     inputs.update(overrides)
     return descriptions.complete_inputs(calc, inputs)
 

@@ -221,14 +221,13 @@ def test_tier_table(good_site):
     assert "$300,000,000 to $500,000,000 1x 50.00% $100,016,300" in text
 
 
-def test_draft_corrections_are_reported_with_page_and_line(good_site):
-    corrections = good_site.info_lines("livecalc: corrected ")
-    line = line_of(GOOD, 'draft="$58,465"')
-    assert f"docs/index.md:{line}: btc.liquidation_price: draft said $58,465, the page shows $58,825.00" in corrections
-    agreeing = line_of(GOOD, 'draft="$1,000"')
-    assert any(c.startswith(f"docs/index.md:{agreeing}: btc.max_loss: the draft's $1,000 agrees") and
-               "use stated= instead of draft=" in c for c in corrections), corrections
-    assert all(line.startswith("INFO") for line in good_site.output.splitlines() if "livecalc: corrected" in line)
+def test_draft_corrections_are_counted_in_the_summary_and_listed_only_in_detail(good_site):
+    # GOOD has two draft= figures, one wrong and one agreeing; 22 "[name]{{ fig(" calls (counted with
+    # grep), 4 of them stated (stated, stated2, tolrel, tolabs); three tables (shock, leverage, tier).
+    (summary,) = good_site.info_lines("livecalc: ")
+    assert summary == ("1 page, 22 computed figures (4 stated and checked), 3 tables, 0 calculators; "
+                       "2 draft figures corrected (mkdocs build -v lists them)")
+    assert "livecalc: corrected" not in good_site.output  # detail: tests/test_writer_errors.py reads it with -v
 
 
 # ============================================================================================
@@ -313,7 +312,8 @@ def test_a_wrong_figure_in_the_guide_names_the_guide(project_copy):
 #: page name -> (source line with the misuse, what the error must say)
 MISUSES = {
     "unknown-example": ('{{ fig("eth.liquidation_price") }}', "unknown worked example 'eth' (known: account, btc"),
-    "unknown-output": ('{{ fig("btc.liq_price") }}', "'btc.liq_price': unknown output 'liq_price' (outputs here: "),
+    "unknown-output": ('{{ fig("btc.liq_price") }}', "'btc.liq_price': unknown output 'liq_price' "
+                                                     "(did you mean 'liquidation_price'?) (outputs here: "),
     "no-output": ('{{ fig("btc") }}', "fig() takes 'example.output', got 'btc'"),
     "not-a-string": ('{{ fig(42) }}', "fig() takes 'example.output', got 42"),
     "a-group": ('{{ fig("rally.isolated") }}', "'rally.isolated' is a group of results, not one figure"),
@@ -324,7 +324,8 @@ MISUSES = {
     "override-out-of-bounds": ('{{ fig("btc.liquidation_price", leverage=200) }}',
                                "worked example 'btc': leverage: must be at most 125x (got 200)"),
     "unknown-argument": ('{{ fig("btc.liquidation_price", colour="red") }}',
-                         "worked example 'btc': colour: is not an input of any calculator"),
+                         "fig(): colour= is neither an argument of fig() nor an input of the calculator 'isolated' "
+                         "(fig() takes stated, draft, tol, decimals; 'isolated' inputs: side, entry_price, "),
     "stated-not-a-figure": ('{{ fig("btc.liquidation_price", stated="about 58k") }}',
                             "stated value 'about 58k' is not a figure"),
     "stated-percent-without-sign": ('{{ fig("btc.distance_pct", stated="9.5") }}', "needs a % sign"),
@@ -352,7 +353,8 @@ BAD_EXAMPLES = {
                      "worked example 'bad': margin: is not a number (got 'a thousand')"),
     "unknown-side": ("calculator: isolated\nside: up", "worked example 'bad': side: must be one of long, short (got 'up')"),
     "unknown-field": ("calculator: isolated\ncolour: red", "worked example 'bad': colour: is not an input of any calculator"),
-    "no-calculator": ("side: long", "worked example 'bad' needs 'calculator:' set to one of isolated, cross, compare"),
+    "no-calculator": ("side: long", "worked example 'bad': calculator: is missing; add calculator: with one of "
+                                    "isolated, cross, compare, "),
 }
 
 
@@ -386,7 +388,7 @@ def test_misuse_fails_the_build(misuse_site):
     # + 1: the cycle page, whose two examples are each other's base (reported once: the second
     # stands on the first)
     expected = len(MISUSES) + len(BAD_EXAMPLES) + 1
-    assert f"livecalc: {expected} problem(s) with computed figures" in misuse_site.output
+    assert f"livecalc: {expected} problem(s) with the pages' content" in misuse_site.output
     # nothing is reported against the page without a problem
     assert not [e for e in misuse_site.errors() if e.startswith("docs/index.md")]
 
@@ -411,7 +413,9 @@ def test_a_bad_worked_example_is_named(misuse_site, name):
 
 def test_an_example_that_is_its_own_base(misuse_site):
     ours = [e for e in misuse_site.errors() if e.startswith("docs/cycle.md:")]
-    assert len(ours) == 1 and "is its own base" in ours[0]
+    assert ours == [f"docs/cycle.md:{line_of(misuse_site.pages['cycle.md'], 'base: b')}: worked example 'a': "
+                    "base: 'a', 'b' stand on one another; an example cannot be its own base (used on 1 line: "
+                    f"{line_of(misuse_site.pages['cycle.md'], 'Loop:')})"]
 
 
 def test_an_unused_bad_example_fails_the_build(build_site):
@@ -419,12 +423,14 @@ def test_an_unused_bad_example_fails_the_build(build_site):
     result = build_site({"index.md": "---\nexamples:\n  spare:\n    calculator: isolated\n"
                                      "    leverage: 500\n---\n\n# Home\n\nNo figures here.\n"})
     assert not result.ok
-    assert "docs/index.md:3: worked example 'spare': leverage: must be at most 125x (got 500)" in result.output
+    # at the line of the value (5), and with no uses to count
+    assert result.errors() == ["docs/index.md:5: worked example 'spare': leverage: must be at most 125x (got 500)"]
 
 
 def test_the_page_shows_a_marker_where_the_figure_would_be(misuse_site):
     html = (misuse_site.site_dir / "unknown-example" / "index.html").read_text("utf-8")
-    assert "livecalc error: see the build log" in html
+    line = line_of(misuse_site.pages["unknown-example.md"], MISUSES["unknown-example"][0])
+    assert f"livecalc error on line {line}: listed at the top of this page and in the build log" in html
 
 
 def test_a_misuse_alone_fails_the_build(build_site):
@@ -433,7 +439,7 @@ def test_a_misuse_alone_fails_the_build(build_site):
     assert not result.ok
     assert result.errors() == [
         f"docs/index.md:{line_of(source, 'liq_price')}: 'btc.liq_price': unknown output 'liq_price' "
-        "(outputs here: bankruptcy_price, distance_pct, initial_margin, initial_margin_rate, liquidated_at_entry, "
+        "(did you mean 'liquidation_price'?) (outputs here: bankruptcy_price, distance_pct, initial_margin, initial_margin_rate, liquidated_at_entry, "
         "liquidation_move, liquidation_price, maintenance_amount_used, maintenance_margin, max_loss, mmr_used, notional, quantity, "
         "tier_table_used)"
     ]
@@ -443,13 +449,14 @@ def test_a_bad_value_in_front_matter_alone_fails_the_build(build_site):
     source = page("Price {{ fig(\"btc.liquidation_price\") }}\n", front=FRONT.replace("mmr: 0.5%", "mmr: -1%", 1))
     result = build_site({"index.md": source})
     assert not result.ok
-    # Reported once, where the example is declared (not again at the macro, nor at the examples
-    # declared with base: btc)
-    (only,) = result.errors()
-    assert only.startswith(f"docs/index.md:{line_of(source, 'btc:')}: worked example 'btc': mmr: must be at least 0")
+    # Reported once, at the value's line (not again at the macro, nor at the examples declared with
+    # base: btc), with the macro's line as its one use
+    assert result.errors() == [f"docs/index.md:{line_of(source, 'mmr: -1%')}: worked example 'btc': mmr: must be at "
+                               f"least 0% (got '-1%') (used on 1 line: {line_of(source, 'Price')})"]
 
 
 def test_an_undefined_macro_fails_the_build_naming_the_page(build_site):
     result = build_site({"index.md": page("{{ figure(\"btc.liquidation_price\") }}\n")})
     assert not result.ok
-    assert "index.md" in result.output and "'figure' is undefined" in result.output
+    assert "docs/index.md:37: 'figure' is not a macro (did you mean 'fig'?) (macros: " in result.output
+    assert "Traceback" not in result.output
