@@ -18,6 +18,7 @@ from mkdocs_macros.errors import format_error
 from presentation import format as fmt
 
 from . import problems, slots
+from .citations import cite
 from .figures import BuildReport, Examples
 from .widgets import register
 
@@ -58,6 +59,7 @@ def define_env(env: Any) -> None:
     env.macro(examples.tier_table, "tier_table")
     env.macro(examples.calculator_reference, "calculator_reference")
     env.macro(examples.example_data, "example_data")
+    env.macro(cite, "cite")
 
     register(env, examples)
     # A calculator's markup bypasses Markdown, which would only slow it down and wrap it in a <p>
