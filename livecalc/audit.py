@@ -27,6 +27,9 @@ keyword-slug               warning   ... in the slug (its words joined by hyphen
 keyword-description        warning   ... in the meta description
 keyword-missing            warning   a guide (``og:type`` article) declares a target keyword
 site-url                   warning   the canonical URLs are not on localhost (set ``SITE_URL``)
+unverified-figure          warning   every money amount and percentage in a published page's prose
+                                     is computed (``fig()``), an input (``inputs()``) or cited
+                                     (``cite()``); read from the page's Markdown, with its line
 =========================  ========  ===========================================================
 
 Errors stop the build and make ``livecalc check`` exit non-zero; warnings are advice.
@@ -49,8 +52,13 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import unquote, urljoin, urlsplit
+
+from . import recognise
+
+if TYPE_CHECKING:
+    from .claims import Ledger
 
 TITLE_RANGE = (30, 60)
 DESCRIPTION_RANGE = (70, 160)
@@ -76,6 +84,7 @@ RULES: dict[str, str] = {
     "keyword-description": WARNING,
     "keyword-missing": WARNING,
     "site-url": WARNING,
+    "unverified-figure": WARNING,
 }
 
 ARTICLE_FIELDS = ("headline", "description", "datePublished", "dateModified", "author", "publisher", "image")
@@ -560,14 +569,72 @@ def audit_pages(site_dir: Path, pages: list[PageFacts]) -> list[Finding]:
     return findings
 
 
+def source_pages(docs_dir: Path | str) -> list[Path]:
+    """The Markdown pages of a docs folder (``livecalc claims`` reads them all by default)."""
+    from .publishing import pages as markdown_pages
+
+    return list(markdown_pages(Path(docs_dir)))
+
+
+def _sources_by_url(docs_dir: Path) -> dict[str, Path]:
+    from .publishing import page_address
+
+    found = {}
+    for path in source_pages(docs_dir):
+        address = page_address(docs_dir, path)
+        found[f"/{address}/" if address else "/"] = path
+    return found
+
+
+def page_ledgers(docs_dir: Path | str, pages: list[PageFacts]) -> dict[str, Ledger]:
+    """The claims ledger (:mod:`livecalc.claims`) of each published page's Markdown, by page address.
+    Read from the source, not the HTML: a computed figure and a typed one print alike."""
+    from .claims import page_claims
+
+    docs_dir = Path(docs_dir)
+    sources = _sources_by_url(docs_dir)
+    ledgers = {}
+    for page in pages:
+        source = sources.get(page.url)
+        if source is None or page.is_draft:
+            continue
+        shown = f"{docs_dir.name}/{source.relative_to(docs_dir).as_posix()}"
+        ledgers[page.url] = page_claims(source.read_text("utf-8"), shown)
+    return ledgers
+
+
+def check_figures(ledgers: dict[str, Ledger]) -> list[Finding]:
+    """``unverified-figure``: each figure typed in a published page's prose, with its page, line and text."""
+    found = []
+    for url, ledger in ledgers.items():
+        for claim in ledger.claims:
+            figure = recognise.figures(claim.text)
+            # the rule is about money and percentages; a leverage multiple is listed by the ledger only
+            if claim.status == "unverified" and figure and figure[0].kind != recognise.MULTIPLE:
+                found.append(Finding(
+                    url, "unverified-figure", WARNING,
+                    f'{ledger.source}:{claim.line}: "{claim.text}" is neither computed, an input nor cited',
+                    'compute it from a worked example ({{ fig("example.output") }}, {{ inputs("example", "field") }}) '
+                    'or give its source: {{ cite("' + claim.text + '", "https://...") }}',
+                ))
+    return found
+
+
+def figure_counts(ledgers: dict[str, Ledger]) -> list[str]:
+    """One line per page: how many of its figures are computed, inputs, checked, corrected, cited, unverified."""
+    return [f"{url}: {ledger.summary()}" for url, ledger in sorted(ledgers.items())]
+
+
 def read_site(site_dir: Path | str) -> list[PageFacts]:
     """The facts of every page of the site."""
     site_dir = Path(site_dir)
     return [read_page(site_dir, file) for file in page_files(site_dir)]
 
 
-def audit_site(site_dir: Path | str, *, pages: list[PageFacts] | None = None) -> list[Finding]:
-    """Every finding for every page of the site built into ``site_dir``.
+def audit_site(site_dir: Path | str, *, pages: list[PageFacts] | None = None,
+               docs_dir: Path | str | None = None) -> list[Finding]:
+    """Every finding for every page of the site built into ``site_dir``; with ``docs_dir``, the
+    site's Markdown, the figures of each published page too (``unverified-figure``).
 
     ``pages``, when given, is the list to fill with the pages' facts.
     """
@@ -575,7 +642,10 @@ def audit_site(site_dir: Path | str, *, pages: list[PageFacts] | None = None) ->
     read = read_site(site_dir)
     if pages is not None:
         pages[:] = read
-    return audit_pages(site_dir, read)
+    findings = audit_pages(site_dir, read)
+    if docs_dir is not None and Path(docs_dir).is_dir():
+        findings.extend(check_figures(page_ledgers(docs_dir, read)))
+    return findings
 
 
 def summary(findings: list[Finding], pages: int | None = None) -> str:

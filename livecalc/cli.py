@@ -2,6 +2,7 @@
 
     livecalc import DRAFT... [--force] [--docs-dir DIR] [--date YYYY-MM-DD]
     livecalc check [--site-dir DIR]
+    livecalc claims [PAGE...]
     livecalc new SLUG [--force] [--ready] [--title T] [--description D] [--keyword K] [--topic T]
                       [--calculator NAME] [--docs-dir DIR] [--date YYYY-MM-DD]
     livecalc calculators [NAME...]
@@ -22,6 +23,7 @@ from typing import Sequence
 import yaml
 
 from . import audit, reference, scaffold
+from . import claims
 from .importer import ImportRefused, import_drafts
 
 
@@ -75,6 +77,8 @@ def command_import(args: argparse.Namespace) -> int:
             else "status: draft, left out of the built site until its front matter says status: ready"
         )
         print(f"{verb} {_relative(item.path)} ({state}) -> /{item.draft.slug}/")
+        if item.ledger is not None:
+            print(item.ledger)
     if written:
         print("next: `make site` builds and audits it; `make serve` previews it (drafts included); "
               "add it to the nav in mkdocs.yml to list it in the menu")
@@ -88,9 +92,15 @@ def command_check(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     pages = audit.page_files(site_dir)
-    findings = audit.audit_site(site_dir)
+    docs_dir = project_settings()[0]
+    facts: list[audit.PageFacts] = []
+    findings = audit.audit_site(site_dir, pages=facts, docs_dir=docs_dir)
     for finding in sorted(findings, key=lambda f: (f.severity != audit.ERROR, f.page, f.rule)):
         print(finding)
+    if docs_dir.is_dir():
+        print("livecalc check: figures per page (see `livecalc claims PAGE`):")
+        for line in audit.figure_counts(audit.page_ledgers(docs_dir, facts)):
+            print(f"  {line}")
     print(f"livecalc check: {_relative(site_dir)}: {audit.summary(findings, len(pages))}")
     return 1 if any(f.severity == audit.ERROR for f in findings) else 0
 
@@ -124,6 +134,20 @@ def command_calculators(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_claims(args: argparse.Namespace) -> int:
+    """The claims ledger of pages of docs/ (all of them when none is named)."""
+    pages = [Path(p) for p in args.pages] or list(audit.source_pages(project_settings()[0]))
+    missing = [str(p) for p in pages if not p.is_file()]
+    if missing:
+        print(f"livecalc claims: no such page: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    for page in pages:
+        ledger = claims.page_file_claims(page)
+        ledger.source = _relative(page)
+        print(ledger)
+    return 0
+
+
 def _date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
@@ -154,6 +178,14 @@ def parser() -> argparse.ArgumentParser:
     )
     checking.add_argument("--site-dir", help="the built site (default: site_dir of the nearest mkdocs.yml)")
     checking.set_defaults(run=command_check)
+
+    listing = commands.add_parser(
+        "claims", help="list every figure of pages and what it is: computed, input, checked, corrected, cited, unverified",
+        description="The claims ledger of pages of docs/: each money amount, percentage and leverage multiple, "
+                    "with its line, and whether it is computed, an input, checked, corrected, cited or unverified.",
+    )
+    listing.add_argument("pages", nargs="*", metavar="PAGE", help="a page (default: every page of docs/)")
+    listing.set_defaults(run=command_claims)
 
     new = commands.add_parser(
         "new", help="write a new guide's page, docs/<slug>.md, ready to edit",

@@ -249,8 +249,9 @@ def markdown_text(text: str) -> str:
     return text
 
 
-def front_matter(draft: Draft, date: datetime.date) -> dict[str, object]:
-    """The page's front matter, in the order an editor reads it."""
+def front_matter(draft: Draft, date: datetime.date, examples: dict[str, object] | None = None) -> dict[str, object]:
+    """The page's front matter, in the order an editor reads it: the worked examples import
+    recognised (:mod:`livecalc.claims`) come last."""
     data: dict[str, object] = {
         "title": draft.title,
         "description": draft.description,
@@ -260,13 +261,23 @@ def front_matter(draft: Draft, date: datetime.date) -> dict[str, object]:
         data["target_keyword"] = draft.target_keyword
     data["status"] = draft.status
     data["date"] = date
+    if examples:
+        data["examples"] = examples
     return data
 
 
-def render_page(draft: Draft, date: datetime.date) -> str:
-    """The Markdown page for ``draft``: front matter, the title as the H1, one paragraph per draft line."""
+def render_page(draft: Draft, date: datetime.date, examples: dict[str, object] | None = None,
+                paragraphs: list[str] | None = None) -> str:
+    """The Markdown page for ``draft``: front matter, the title as the H1, one paragraph per draft line.
+
+    ``paragraphs``, when given, are the draft's paragraphs already as Markdown (with figures turned
+    into macro calls by :func:`livecalc.claims.read_draft`); otherwise each line is escaped as is.
+    """
     header = yaml.safe_dump(
-        front_matter(draft, date), sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+        front_matter(draft, date, examples), sort_keys=False, allow_unicode=True, width=10_000,
+        default_flow_style=False,
     )
-    body = "\n\n".join(markdown_text(paragraph) for paragraph in draft.paragraphs)
+    if paragraphs is None:
+        paragraphs = [markdown_text(paragraph) for paragraph in draft.paragraphs]
+    body = "\n\n".join(paragraphs)
     return f"---\n{header}---\n\n# {markdown_text(draft.title)}\n\n{body}\n"

@@ -1,5 +1,9 @@
 """``livecalc import``: writers' drafts into ``docs/<slug>.md``, all or nothing.
 
+Each draft's worked examples are recognised and its figures decided (:mod:`livecalc.claims`): the
+page declares the examples in its front matter and shows computed figures; ``Written.ledger`` lists
+every figure and what it became.
+
 Every draft is read and checked before anything is written: one refused draft (bad header, bad or
 taken slug, empty body, not UTF-8, a page that exists without ``force``) means no file is written.
 """
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .claims import Ledger, read_draft
 from .drafts import Draft, DraftError, parse_draft, render_page
 from .publishing import slug_users
 
@@ -35,6 +40,8 @@ class Written:
     draft: Draft
     path: Path
     replaced: bool
+    #: every figure of the draft and what it became (see :mod:`livecalc.claims`)
+    ledger: Ledger | None = None
 
 
 def plan(drafts: Iterable[Path], docs_dir: Path, *, force: bool = False) -> list[Planned]:
@@ -84,10 +91,13 @@ def import_drafts(
     """Import ``drafts`` into ``docs_dir``; nothing is written unless every draft passes."""
     date = date or datetime.date.today()
     planned = plan(drafts, docs_dir, force=force)
-    pages = [(item, render_page(item.draft, date)) for item in planned]  # render all before writing any
+    pages = []
+    for item in planned:  # render all before writing any
+        claims = read_draft(item.draft)
+        pages.append((item, render_page(item.draft, date, claims.examples, claims.paragraphs), claims.ledger))
     written = []
-    for item, text in pages:
+    for item, text, ledger in pages:
         item.target.parent.mkdir(parents=True, exist_ok=True)
         item.target.write_text(text, "utf-8")
-        written.append(Written(item.draft, item.target, item.replaces))
+        written.append(Written(item.draft, item.target, item.replaces, ledger))
     return written

@@ -55,6 +55,8 @@ def test_the_guides_draft_imports_as_a_page_whose_front_matter_and_paragraphs_ar
     headers, ready, paragraphs = draft_headers(GUIDE_DRAFT)
     meta, body = front_matter(page.read_text("utf-8"))
     assert ready
+    # The worked examples import recognised (tests/test_claims.py checks their figures).
+    assert list(meta.pop("examples")) == ["btc_10x_long", "example_20x", "eth_20x"]
     assert meta == {
         "title": headers["Title"],
         "description": headers["Meta"],
@@ -65,8 +67,11 @@ def test_the_guides_draft_imports_as_a_page_whose_front_matter_and_paragraphs_ar
     }
     blocks = [block for block in body.strip().split("\n\n")]
     assert blocks[0] == f"# {headers['Title']}"
-    # The draft's prose has no Markdown or template syntax, so each paragraph is the draft's line as is.
-    assert blocks[1:] == paragraphs
+    # The draft's prose has no Markdown or template syntax, so each paragraph is the draft's line as is,
+    # except the two whose worked figures became macro calls (fig(), inputs()).
+    changed = [n for n, (block, paragraph) in enumerate(zip(blocks[1:], paragraphs)) if block != paragraph]
+    assert changed == [7, 15]
+    assert all("{{ " in blocks[1 + n] for n in changed)
     # 23 lines (`wc -l` counts 22 newlines: the last line has none) less 5 header lines.
     assert len(paragraphs) == 18
 
@@ -105,7 +110,8 @@ def test_force_replaces_an_existing_page_with_the_draft(tmp_path):
     result = livecalc("import", str(GUIDE_DRAFT), "--force", "--docs-dir", str(project / "docs"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("replaced ")
-    assert "examples" not in front_matter(page.read_text("utf-8"))[0]
+    # the edited guide's examples are gone: the page's are those import recognised in the draft
+    assert set(front_matter(page.read_text("utf-8"))[0]["examples"]) == {"btc_10x_long", "example_20x", "eth_20x"}
 
 
 # --- Malformed drafts ----------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def on_post_build(config) -> None:
                           tagline=tagline, cache_dir=cards)
 
     pages: list[audit.PageFacts] = []
-    findings = audit.audit_site(site_dir, pages=pages)
+    findings = audit.audit_site(site_dir, pages=pages, docs_dir=Path(config.docs_dir))
     errors = [f for f in findings if f.severity == audit.ERROR]
     for finding in findings:
         if finding not in errors or _serving:
