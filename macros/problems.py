@@ -26,7 +26,7 @@ from typing import Any, Iterable
 import yaml
 
 #: the line in a page where a problem is reported, for the problems that have one
-MARKER = "**[livecalc error{where}: listed at the top of this page and in the build log]**"
+MARKER = "**[livecalc error{where}: see the list at the top of the page]**"
 
 
 def did_you_mean(name: Any, options: Iterable[str]) -> str:
@@ -113,13 +113,14 @@ def failure_message(problems: list[Problem]) -> str:
     return f"livecalc: {len(problems)} problem(s) with the pages' content; fix them and build again:\n{listing}"
 
 
-def banner(problems: list[Problem], preview: bool) -> str:
-    """The page's problems as a Material "failure" admonition, one item each, with the terminal's text."""
-    count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-    title = (f"livecalc: {count} on this page; the preview shows what it can, and mkdocs build stops until "
-             f"{'it is' if len(problems) == 1 else 'they are'} fixed" if preview else f"livecalc: {count} on this page")
-    items = "".join(f"<li><code>{html.escape(problem.where)}</code>: {html.escape(str(problem)[len(problem.where) + 2:])}</li>"
-                    for problem in problems)
+def banner(problems: Iterable[Any], preview: bool = True) -> str:
+    """A page's problems as a Material "failure" admonition: one item each, with the terminal's text."""
+    lines = [str(problem) for problem in problems]
+    count = f"{len(lines)} problem{'s' if len(lines) > 1 else ''}"
+    title = f"livecalc: {count} on this page"
+    if preview:
+        title += "; mkdocs build stops until " + ("it is" if len(lines) == 1 else "they are") + " fixed"
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     return (f'<div class="admonition failure livecalc-problems" id="livecalc-problems" role="alert">'
             f'<p class="admonition-title">{html.escape(title)}</p><ol>{items}</ol></div>')
 

@@ -430,7 +430,7 @@ def test_an_unused_bad_example_fails_the_build(build_site):
 def test_the_page_shows_a_marker_where_the_figure_would_be(misuse_site):
     html = (misuse_site.site_dir / "unknown-example" / "index.html").read_text("utf-8")
     line = line_of(misuse_site.pages["unknown-example.md"], MISUSES["unknown-example"][0])
-    assert f"livecalc error on line {line}: listed at the top of this page and in the build log" in html
+    assert f"[livecalc error on line {line}: see the list at the top of the page]" in html
 
 
 def test_a_misuse_alone_fails_the_build(build_site):
