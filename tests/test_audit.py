@@ -448,3 +448,25 @@ def test_an_audit_error_fails_the_strict_build_with_the_finding(tmp_path):
     assert built.returncode == 1
     assert "livecalc audit: 1 error(s) in the built pages" in built.output
     assert "  1. /methodology/: error [image-alt] image ../assets/images/livecalc-logo.png has an empty alt" in built.output
+
+
+# --- unverified-figure: every money amount and percentage of a published page is accounted for ------------
+
+def test_a_figure_typed_in_a_published_pages_prose_is_an_unverified_figure_with_its_page_line_and_text(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "guide.md").write_text(
+        "---\ntitle: A guide\n---\n\n# A guide\n\n"            # lines 1-6
+        "Fees of 0.04% and a {{ cite('5% drop', 'https://example.com/study') }}.\n"  # line 7: 0.04% typed
+        "`$9` in code, and 10x leverage, are not money amounts or percentages of the prose.\n", "utf-8")
+    published = audit.PageFacts(file="guide/index.html", url="/guide/")
+    draft = audit.PageFacts(file="other/index.html", url="/other/", robots="noindex")
+    (docs / "other.md").write_text("# Other\n\nA typed $500.\n", "utf-8")
+    findings = audit.check_figures(audit.page_ledgers(docs, [published, draft]))
+    assert [(f.page, f.rule, f.severity, f.found) for f in findings] == [
+        ("/guide/", "unverified-figure", audit.WARNING, 'docs/guide.md:7: "0.04%" is neither computed, an input nor cited')]
+    assert 'cite("0.04%"' in findings[0].fix
+    # the ledger lists the typed 10x too (every leverage multiple); the audit rule warns about money and
+    # percentages only; one cite() of a "5% drop" is one cited figure
+    assert audit.figure_counts(audit.page_ledgers(docs, [published])) == [
+        "/guide/: 0 computed, 0 input, 0 checked, 0 corrected, 1 cited, 2 unverified"]
