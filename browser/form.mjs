@@ -11,6 +11,9 @@ import { UrlState } from "./url-state.mjs";
 const NEAR = "600px 0px"; // start the engine when a calculator comes this close to the viewport
 const PENDING = "…"; // a result row whose figures are not computed yet
 const SVG_ATTRIBUTES = new Set(["points", "x1", "x2", "y1", "y2", "x", "y", "visibility"]);
+const STATE_WORDS = { danger: "Warning", note: "Note" }; // as macros/widgets.py words them
+const LIVE = "Live: the results follow your inputs.";
+const NOT_UPDATED = "Not updated: the results are for the last valid inputs. Correct the marked field.";
 
 const descriptions = new Map(); // calculator name -> Promise of its description
 
@@ -84,6 +87,7 @@ export class Form {
     this.painted = false;
     this.editAt = null;
     this.outputs = null;
+    this.edited_ = null; // the name of the control the reader changed last
 
     this.form.addEventListener("submit", (event) => event.preventDefault());
     this.form.addEventListener("input", (event) => this.edited(event));
@@ -139,7 +143,7 @@ export class Form {
     if (state === "loading") {
       this.statusElement.textContent = "Starting the live calculator…";
     } else if (state === "live") {
-      this.statusElement.textContent = "Live: the results follow your inputs.";
+      this.statusElement.textContent = this.root.dataset.invalid !== undefined ? NOT_UPDATED : LIVE;
       if (this.wanted && !this.inFlight) this.send();
     } else if (state === "failed") {
       const shown = this.painted ? "the last inputs it computed" : "the worked example, computed when this page was built";
@@ -208,15 +212,48 @@ export class Form {
       const control = this.control(name);
       const reason = check(field, control.value, this.description.grammar);
       this.setError(control, reason && `${field.label} ${reason}.`);
-      if (reason) valid = false;
+      if (reason) {
+        valid = false;
+        this.unfold(control);
+      }
     }
     this.formError.hidden = true;
     this.formError.textContent = "";
     return valid;
   }
 
+  // Opens the "More" fold around a control (an error in a folded field must be seen).
+  unfold(control) {
+    const folded = control.closest("details[data-more]");
+    if (folded) folded.open = true;
+  }
+
+  // A field used only while another field has a value (a rate under no tier table): disabled, with
+  // its note shown, while it is not used.
+  usedWhen() {
+    for (const control of this.form.querySelectorAll("[data-used-when]")) {
+      const [other, value] = control.dataset.usedWhen.split("=");
+      const prefix = control.name.slice(0, control.name.length - control.name.split(".").pop().length);
+      const deciding = this.control(prefix + other) || this.control(other);
+      const unused = Boolean(deciding) && deciding.value !== value;
+      control.disabled = unused;
+      const note = control.closest(".livecalc__field").querySelector("[data-unused-note]");
+      if (note) note.hidden = !unused;
+    }
+  }
+
+  // Shows the inputs as valid or not: while they are not, every result is marked as not updated.
+  setInvalid(invalid) {
+    this.invalid = invalid;
+    if (invalid) this.root.dataset.invalid = "true";
+    else delete this.root.dataset.invalid;
+    this.engineChanged();
+  }
+
   edited(event) {
     if (!event.target.name) return;
+    this.edited_ = event.target.name;
+    this.usedWhen();
     this.editAt = performance.now();
     if (engine.state === "idle") afterRender(() => engine.start(this.urls));
     this.request();
@@ -228,7 +265,7 @@ export class Form {
       this.requested = true; // sent once the description is here
       return;
     }
-    this.invalid = !this.validate();
+    this.setInvalid(!this.validate());
     if (this.invalid) {
       this.wanted = null;
       return;
@@ -263,9 +300,11 @@ export class Form {
     if (!this.root.isConnected) return;
     if (!answer.ok) {
       this.showModuleError(answer);
+      this.setInvalid(true);
       return;
     }
     const texts = answer.texts || {};
+    const marks = answer.marks || {};
     for (const tbody of this.root.querySelectorAll("tbody[data-rows]")) {
       this.resultRows(tbody, rowCount(texts, tbody.dataset.rows));
     }
@@ -274,6 +313,13 @@ export class Form {
       const element = this.outputs.get(key);
       if (element && element.textContent !== text) element.textContent = text;
     }
+    for (const element of this.root.querySelectorAll("[data-output], [data-summary-output]")) {
+      const key = element.dataset.output ?? element.dataset.summaryOutput;
+      if (element.dataset.summaryOutput !== undefined && key in texts) element.textContent = texts[key];
+      if (marks[key]) element.dataset.sign = marks[key];
+      else delete element.dataset.sign;
+    }
+    this.showStates(answer.states || []);
     for (const [key, attributes] of Object.entries(answer.svg || {})) {
       const element = this.root.querySelector(`[data-svg="${CSS.escape(key)}"]`);
       if (!element) continue;
@@ -285,12 +331,46 @@ export class Form {
     // An answer to earlier inputs still paints (the last good results), but stays marked as not
     // matching the form while the form holds a bad value.
     if (!this.invalid) delete this.root.dataset.stale;
+    delete this.root.dataset.pending;
     this.painted = true;
     const paintedAt = performance.now();
     this.root.dispatchEvent(new CustomEvent("livecalc:painted", {
       detail: { editAt: this.editAt, paintedAt, engineMs: answer.ms, outputs: answer.outputs },
     }));
     this.url.save(inputs, () => this.root.isConnected);
+  }
+
+  // The states of the results, in words; rewritten only when they change, since the region is
+  // announced to screen readers.
+  showStates(states) {
+    const region = this.root.querySelector("[data-states]");
+    if (!region) return;
+    const said = states.map((state) => `${state.level}|${state.name}|${state.message}`).join("\n");
+    if (region.dataset.said === said) return;
+    region.dataset.said = said;
+    region.replaceChildren(...states.map((state) => {
+      const paragraph = document.createElement("p");
+      paragraph.className = `livecalc__state livecalc__state--${state.level}`;
+      paragraph.dataset.state = state.name;
+      const strong = document.createElement("strong");
+      strong.textContent = `${STATE_WORDS[state.level] || "Note"}:`;
+      paragraph.append(strong, ` ${state.message}`);
+      return paragraph;
+    }));
+  }
+
+  // Every figure is cleared until the answer for the new rows comes: no figure of the old rows stays
+  // beside them (balances, the chart, the states).
+  clearResults() {
+    this.root.dataset.pending = "true";
+    for (const element of this.root.querySelectorAll("[data-output]:not(tbody *), [data-summary-output]")) {
+      element.textContent = PENDING;
+      delete element.dataset.sign;
+    }
+    for (const line of this.root.querySelectorAll("polyline[data-svg]")) line.setAttribute("points", "");
+    const marker = this.root.querySelector('[data-svg="marker"]');
+    if (marker) marker.setAttribute("visibility", "hidden");
+    this.showStates([]);
   }
 
   // A results table with `count` rows: rows made from its template, "…" in their figures until an
@@ -314,12 +394,19 @@ export class Form {
   }
 
   showModuleError(answer) {
-    const name = formName(answer.field);
+    let name = formName(answer.field);
+    let reason = answer.reason || answer.message || "is not accepted";
+    // A refused combination is reported at the field the reader changed, when it is one of it.
+    const also = Object.fromEntries(Object.entries(answer.also || {}).map(([key, why]) => [formName(key), why]));
+    if (this.edited_ && also[this.edited_]) {
+      name = this.edited_;
+      reason = also[name];
+    }
     const control = name ? this.control(name) : null;
-    const reason = answer.reason || answer.message || "is not accepted";
     const field = this.fieldOf(name);
     if (control && control.dataset && control.dataset.errorId && field) {
       this.setError(control, `${field.label} ${reason}.`);
+      this.unfold(control);
     } else {
       this.formError.textContent = answer.message || reason;
       this.formError.hidden = false;
@@ -337,17 +424,18 @@ export class Form {
 
   clicked(event) {
     const button = event.target.closest("[data-action]");
-    if (!button || !this.root.contains(button) || !this.description || !this.rowsInput) return;
+    if (!button || !this.root.contains(button) || !this.description) return;
+    if (button.dataset.action === "reset") {
+      this.reset();
+      return;
+    }
+    if (!this.rowsInput) return;
     const values = this.collect();
     const rows = values[this.rowsInput.name];
+    this.edited_ = null;
     if (button.dataset.action === "add-row") {
       if (rows.length >= this.rowsInput.max_rows) return;
-      // A copy of the last row (a new row starts valid), its text fields named by their number.
-      const added = { ...rows[rows.length - 1] };
-      for (const [name, field] of this.rowFields) {
-        if (field.kind === "text") added[name] = `${this.rowsInput.label} ${rows.length + 1}`;
-      }
-      rows.push(added);
+      rows.push(this.newRow());
       this.setState(values);
       this.rows().pop().querySelector("input, select").focus();
     } else if (button.dataset.action === "remove-row") {
@@ -356,8 +444,12 @@ export class Form {
       if (index < 0) return;
       rows.splice(index, 1);
       this.setState(values);
+      // The next row's first field (the one that took the removed row's place), or after the last
+      // row, the add button: never the top of the page.
       const left = this.rows();
-      left[Math.min(index, left.length - 1)].querySelector("[data-action=remove-row]").focus();
+      const next = index < left.length ? left[index].querySelector("input, select")
+        : this.root.querySelector("[data-action=add-row]");
+      (next && !next.disabled ? next : left[left.length - 1].querySelector("input, select")).focus();
     } else {
       return;
     }
@@ -365,8 +457,41 @@ export class Form {
     this.request();
   }
 
+  // A new row: its text fields (the asset) empty, for the reader to name, and its numbers those of
+  // the calculator's default row, never a copy of another asset.
+  newRow() {
+    const defaults = (this.description.defaults || {})[this.rowsInput.name] || [];
+    const model = defaults[0] || {};
+    const row = {};
+    for (const [name, field] of this.rowFields) {
+      if (field.kind === "text") row[name] = "";
+      else if (model[name] !== undefined) row[name] = String(model[name]);
+      else row[name] = field.kind === "choice" ? field.choices[0][0] : "";
+    }
+    return row;
+  }
+
+  // Back to the worked example the page was built with; the scenario leaves the address.
+  reset() {
+    this.edited_ = null;
+    const before = this.rows().length;
+    this.setState(structuredClone(this.initial));
+    if (this.rows().length === before) this.clearResults();
+    this.url.clear();
+    this.editAt = performance.now();
+    this.request();
+    const first = this.form.querySelector("input:not([disabled]), select:not([disabled])");
+    if (first) first.focus();
+  }
+
   // Puts a state ({field: text, ROWS: [...]}) into the form, making or dropping rows as needed.
   setState(state) {
+    this.putState(state);
+    this.usedWhen();
+    this.updateButtons();
+  }
+
+  putState(state) {
     for (const name of this.fields.keys()) {
       if (state[name] !== undefined) this.control(name).value = state[name];
     }
@@ -376,6 +501,7 @@ export class Form {
     const before = this.rows().length;
     if (before !== wanted.length) {
       this.rowsElement.replaceChildren(...wanted.map((_, index) => fromTemplate(this.rowTemplate, index)));
+      this.clearResults();
       // The results of the old rows no longer belong to any row: their figures go until the answer comes.
       for (const tbody of this.root.querySelectorAll("tbody[data-rows]")) {
         const mirrors = tbody.querySelectorAll(":scope > tr").length === before;
@@ -387,7 +513,6 @@ export class Form {
         if (row[name] !== undefined) this.control(`${rowsInput.name}.${index}.${name}`).value = row[name];
       }
     });
-    this.updateButtons();
   }
 
   updateButtons() {

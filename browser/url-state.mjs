@@ -44,6 +44,15 @@ export class UrlState {
     }, DELAY_MS);
   }
 
+  // Removes this calculator's part of the address now (a reset to the page's first state).
+  clear() {
+    clearTimeout(this.timer);
+    const url = new URL(location.href);
+    const prefix = `${this.key}.`;
+    for (const name of [...url.searchParams.keys()]) if (name.startsWith(prefix)) url.searchParams.delete(name);
+    if (url.href !== location.href) history.replaceState(history.state, "", url.href);
+  }
+
   // The state the address asks for (the first state with the address's values over it), or null.
   read() {
     const prefix = `${this.key}.`;

@@ -476,8 +476,8 @@ def _compare(v: dict[str, Any]) -> dict[str, Any]:
     if sum(margins) > v["wallet_balance"]:
         # Reported at the wallet, or at the size or leverage the reader changed (margins are size / leverage).
         needed, wallet = _dollars(sum(margins)), _dollars(v["wallet_balance"])
-        for_position = (f"needs a wallet balance of at least {needed}, the isolated margins of the positions "
-                        f"(size / leverage) added up; the wallet balance is {wallet}")
+        for_position = (f"needs a wallet balance of at least {needed} for the isolated margins of the "
+                        f"positions (the wallet balance is {wallet})")
         raise _refused_together(
             "wallet_balance", v["wallet_balance"],
             f"must be at least {needed}: the isolated margins of the positions (size / leverage) added up",
@@ -617,7 +617,7 @@ SAME_ASSET = ("Positions with the same asset label are one asset: they move toge
 SAME_ASSET_SHOCK = SAME_ASSET[:-1] + ", the first one's entry price before the move."
 #: a position's maintenance rate, rarely changed: folded under "More" in a row
 ROW_MMR = Field("mmr", MMR.label, "number", "percent", 0, 50, more=True)
-PAST_LIQUIDATION = "none: already past liquidation"
+PAST_LIQUIDATION = "none: already passed"
 
 
 CALCULATORS: dict[str, Calculator] = {}

@@ -43,9 +43,10 @@ def test_isolated_calculator_recomputes_the_liquidation_price_worked_by_hand(pag
     # Maintenance at entry: 20,000 x 0.4% = 80.
     calc.expect("liquidation_price", "$47,700.00")
     calc.expect("bankruptcy_price", "$47,500.00")
-    calc.expect("distance_pct", "4.60%")
+    # The move is shown with its sign and direction (the liquidation is below a long's entry).
+    calc.expect("liquidation_move", "−4.60% (down)")
     calc.expect("notional", "$20,000.00")
-    calc.expect("quantity", "0.4")
+    calc.expect("quantity", "0.4 BTC")  # in its asset, the field "Asset" (BTC by default)
     calc.expect("maintenance_margin", "$80.00")
     calc.expect("max_loss", "$1,000.00")
     calc.set("model", "exchange")
@@ -74,14 +75,16 @@ def test_cross_calculator_adds_and_removes_positions(page, site, calculator, pag
     calc.expect("margin_ratio", "5.00%")
     calc.expect("positions.0.liquidation_price", "$52,650.00")
     calc.expect("positions.1.liquidation_price", "$4,046.00")
-    # Add a position: a copy of the last one (a second ETH short). Requirement 150:
-    # BTC: 65,000 - 1,850 x 6.5 = 52,975; each ETH short: 3,400 + 1,850 x 0.34 = 4,029.
+    # Add a position: the description's default position (a 10,000 long from 65,000 marked there,
+    # 0.5%), with no asset name, so another asset than BTC. Requirement 150:
+    # BTC: 65,000 - 1,850 x 6.5 = 52,975, and the new long the same; ETH: 3,400 + 1,850 x 0.34 = 4,029.
     calc.root.get_by_role("button", name="Add a position").click()
     assert calc.rows() == 3
-    assert calc.field("positions.2.label").input_value() == "Position 3"
+    assert calc.field("positions.2.label").input_value() == ""
     calc.expect("positions.0.liquidation_price", "$52,975.00")
-    calc.expect("positions.2.liquidation_price", "$4,029.00")
-    calc.expect("positions.2.label", "Position 3")
+    calc.expect("positions.1.liquidation_price", "$4,029.00")
+    calc.expect("positions.2.liquidation_price", "$52,975.00")
+    calc.expect("positions.2.label", "Position 3")  # named by its place, as its box is
     assert page_errors == []
 
 
@@ -147,17 +150,18 @@ def test_average_entry_adds_and_removes_fills_like_any_row_input(page, site, cal
     # 0.1 at 65,000 and 0.2 at 60,000: (6,500 + 12,000) / 0.3 = 61,666.67
     calc.set("fills.1.quantity", "0.2")
     calc.expect("average_price", "$61,666.67")
-    # A new fill is a copy of the last one: (6,500 + 12,000 + 12,000) / 0.5 = 61,000
+    # A new fill is the description's default fill (0.1 at 65,000), not a copy of the last:
+    # (6,500 + 12,000 + 6,500) / 0.4 = 62,500
     calc.root.get_by_role("button", name="Add a fill").click()
     assert calc.rows() == 3
-    expect(calc.field("fills.2.price")).to_have_value("60000")
-    calc.expect("average_price", "$61,000.00")
-    calc.expect("total_quantity", "0.5")
-    # Without the first fill: 0.4 at 60,000
+    expect(calc.field("fills.2.price")).to_have_value("65000")
+    calc.expect("average_price", "$62,500.00")
+    calc.expect("total_quantity", "0.4 BTC")
+    # Without the first fill: 0.2 at 60,000 and 0.1 at 65,000: 18,500 / 0.3 = 61,666.67
     calc.remove_row(0)
     assert calc.rows() == 2
-    calc.expect("average_price", "$60,000.00")
-    page.wait_for_function("location.search.includes('average_entry.fills.1.price=60000')")
+    calc.expect("average_price", "$61,666.67")
+    page.wait_for_function("location.search.includes('average_entry.fills.1.price=65000')")
     assert page_errors == []
 
 
@@ -171,7 +175,7 @@ def test_a_bad_field_gets_an_inline_message_and_the_last_good_results_stay(page,
     # 65,000 x (1 - 1/20 + 0.005) = 65,000 x 0.955 = 62,075
     calc.expect("liquidation_price", "$62,075.00")
     for bad, message in [("abc", "Leverage is not a number."), ("", "Leverage is empty."),
-                         ("500", "Leverage must be at most 125."), ("1e309", "Leverage must be a finite number.")]:
+                         ("500", "Leverage must be at most 125x."), ("1e309", "Leverage must be a finite number.")]:
         calc.set("leverage", bad)
         expect(calc.error("leverage")).to_have_text(message)
         expect(calc.field("leverage")).to_have_attribute("aria-invalid", "true")
@@ -360,7 +364,7 @@ def test_the_calculator_works_from_the_keyboard(page, site, calculator):
     assert calc.rows() == 4
     # Focus moves into the new row, ready to type.
     assert page.evaluate("document.activeElement.name") == "positions.3.label"
-    # Three positions of 10,000 at 0.5% plus the copy of SOL: requirement 4 x 50 = 200 (simple).
+    # Three positions of 10,000 at 0.5% plus the default one (10,000 at 0.5%): requirement 4 x 50 = 200 (simple).
     calc.expect("maintenance_requirement", "$200.00")
 
 
@@ -414,7 +418,7 @@ def test_the_form_is_rendered_from_the_description_with_the_example_filled_in(bu
         assert f'data-output="{key}"' in page
     # The example's inputs as a reader types them: 0.5% is typed "0.5" in a percent field.
     typed = dict(re.findall(r'<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"', page))
-    assert typed == {"entry_price": "65000", "leverage": "10", "margin": "1000", "mmr": "0.5"}
+    assert typed == {"entry_price": "65000", "leverage": "10", "margin": "1000", "mmr": "0.5", "asset": "BTC"}
     # and its results, computed at build time: 65,000 x (1 - 1/10 + 0.005) = 58,825
     assert "$58,825.00" in page
     assert 'data-status="loading"' in page
