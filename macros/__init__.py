@@ -7,7 +7,9 @@ calculator: tables and forms are read from the calculators' descriptions.
 
 from __future__ import annotations
 
+import inspect
 import logging
+import re
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError
@@ -19,7 +21,7 @@ from presentation import format as fmt
 
 from . import problems, slots
 from .citations import cite
-from .figures import BuildReport, Examples
+from .figures import BuildReport, Examples, MacroUsageError
 from .widgets import register
 
 log = logging.getLogger("mkdocs.plugins.livecalc")
@@ -121,8 +123,8 @@ class _Undefined(StrictUndefined):
             message = self._undefined_message
         else:
             names = sorted(examples.env.macros)
-            message = (f"{self._undefined_name!r} is not a macro{problems.did_you_mean(self._undefined_name, names)} "
-                       f"(macros: {', '.join(names)})")
+            close = problems.did_you_mean(self._undefined_name, names)
+            message = f"{self._undefined_name!r} is not a macro{close or ' (macros: ' + ', '.join(names) + ')'}"
         return examples.fail(message)
 
     def __str__(self) -> str:
@@ -166,5 +168,13 @@ def _syntax_error(error: TemplateSyntaxError, markdown: str, page: Any) -> str:
 
 @format_error.register
 def _other_error(error: Exception, markdown: str, page: Any) -> str:
-    """Anything else a page's template raised: its message at its line, never a traceback."""
-    return _report_template_error(f"{type(error).__name__}: {error}", _template_line_of(error), markdown)
+    """Anything else a page's template raised: its message at its line, never a traceback. A macro
+    called with an argument it does not take is told the close one."""
+    text = re.sub(r"\b\w+\.(\w+\(\))", r"\1", str(error))  # Examples.fig() -> fig()
+    wrong = re.match(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'", text)
+    if wrong and _current is not None and wrong.group(1) in _current.env.macros:
+        parameters = inspect.signature(_current.env.macros[wrong.group(1)]).parameters
+        text += problems.did_you_mean(wrong.group(2), parameters)
+    if not isinstance(error, (MacroUsageError, ValueError)):
+        text = f"{type(error).__name__}: {text}"
+    return _report_template_error(text, _template_line_of(error), markdown)

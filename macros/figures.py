@@ -131,7 +131,11 @@ class Examples:
         if isinstance(error, MacroUsageError):
             if error.example is not None and _path(error.field)[:1] and _path(error.field)[0] in overrides:
                 return self.fail(f"{prefix}worked example {error.example!r}: {error}")
-            return self.fail(prefix + str(error) if error.example is None else str(error), error.example, error.field)
+            if error.example is not None:
+                return self.fail(str(error), error.example, error.field)
+            # a message that already names its macro (sweep_table(): ...) is not named twice
+            named = re.match(r"\w+\(\)", str(error)) is not None
+            return self.fail(str(error) if named else prefix + str(error))
         if isinstance(error, MarginInputError):
             return self.fail(f"{prefix}{error}")
         return self.fail(f"{prefix}{type(error).__name__}: {error}")
@@ -508,7 +512,7 @@ class Examples:
                                           f"{did_you_mean(table, known.split(', '))} (tables: {known})")
                 having = ", ".join(key for key, c in descriptions.CALCULATORS.items()
                                    if any(isinstance(node, descriptions.Rows) for node in c.outputs))
-                raise MacroUsageError(f"results_table(): {name!r} is a {calculator!r} example, which has no "
+                raise MacroUsageError(f"results_table(): {name!r} is an example of {calculator!r}, which has no "
                                       f"table of rows (calculators with one: {having})")
             node = chosen[0]
             columns = [column.name for column in node.columns]

@@ -39,8 +39,15 @@ def did_you_mean(name: Any, options: Iterable[str]) -> str:
     """
     if not isinstance(name, str):
         return ""
-    close = difflib.get_close_matches(name, [str(option) for option in options], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    options = [str(option) for option in options]
+    close = difflib.get_close_matches(name, options, n=2, cutoff=0.6)
+    if not close:
+        return ""
+    # a second name as close as the first is offered too (liquidation: liquidation_move or _price)
+    ratio = [difflib.SequenceMatcher(None, name, option).ratio() for option in close]
+    if len(close) > 1 and ratio[1] >= ratio[0] - 0.05:
+        return f" (did you mean {close[0]!r} or {close[1]!r}?)"
+    return f" (did you mean {close[0]!r}?)"
 
 
 @dataclass

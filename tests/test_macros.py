@@ -335,7 +335,7 @@ MISUSES = {
     "inputs-no-field": ('{{ inputs("btc") }}', "inputs() needs a field name"),
     "inputs-unknown-position": ('{{ inputs("three", "positions.DOGE.size") }}', "'three' has no position 'DOGE'"),
     "shock-table-of-isolated": ('{{ shock_table("btc") }}',
-                                "results_table(): 'btc' is a 'isolated' example, which has no table of rows "
+                                "results_table(): 'btc' is an example of 'isolated', which has no table of rows "
                                 "(calculators with one: cross, compare)"),
     "leverage-table-bad-list": ('{{ leverage_table("btc", leverages="abc") }}',
                                 "leverage_table(): leverages must be a list of numbers, got 'abc'"),
