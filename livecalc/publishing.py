@@ -188,13 +188,19 @@ def check_page(markdown: str, where: str, src_uri: str) -> tuple[list[str], bool
     Problems: front matter that is not YAML (MkDocs would drop it), an unknown status, or a ``slug``
     that is not the page's address. ``where`` names the page in messages (``docs/guide.md``).
     """
+    _, problems, draft = read_page(markdown, where, src_uri)
+    return problems, draft
+
+
+def read_page(markdown: str, where: str, src_uri: str) -> tuple[dict[str, Any], list[str], bool]:
+    """:func:`check_page` with the page's front matter first (the build shelves guides by it), read once."""
     meta, problem = checked_front_matter(markdown)
     if problem:
-        return [f"{where}: {problem}"], False
+        return meta, [f"{where}: {problem}"], False
     try:
         draft = is_draft(meta, where)
     except PublishingError as error:
-        return [str(error)], False
+        return meta, [str(error)], False
     problems = []
     slug = str(meta.get("slug", "")).strip()
     published = address(src_uri)
@@ -203,4 +209,4 @@ def check_page(markdown: str, where: str, src_uri: str) -> tuple[list[str], bool
             f"{where}: front matter slug '{slug}' but the page is published at /{published}/; "
             f"rename the file to {slug}.md or correct the slug (the file name is the address)"
         )
-    return problems, draft
+    return meta, problems, draft

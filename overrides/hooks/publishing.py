@@ -8,6 +8,15 @@ publishing status is in its front matter (``status: draft``), which neither ``dr
 takes it out. After the build, ``on_post_build`` draws each page's social card and runs the audit
 (its errors fail the build; its warnings are INFO lines, which ``--strict`` lets through).
 
+The library of guides (``livecalc.library``): mkdocs.yml's ``nav:`` lists the site's own pages; every
+other published page is a guide, shelved by its front matter ``topic:``. ``on_files`` reads the
+topics (and marks those pages "not in nav", so MkDocs does not list them as forgotten: the hook places
+them), ``on_nav`` puts one section per topic after the home page, ``on_page_markdown`` replaces the
+:data:`GUIDES_MARKER` comment of a page (the home page's) by the list of every guide by topic, and
+``on_page_context`` gives each guide its related guides (``partials/livecalc-related.html``). Material's
+``navigation.prune`` renders only the open topic's guides on a page, so a page does not grow with
+the library.
+
 Every rule is in the ``livecalc`` package (publishing, social, audit), so the command line
 (``livecalc check``), the build and the tests apply the same ones. The file sits in the theme's
 ``overrides/`` folder so that a copy of the site's sources (config, docs, overrides) builds as is.
@@ -24,16 +33,23 @@ import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import InclusionLevel
 from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 
-from livecalc import audit, publishing, social
+from livecalc import audit, library, publishing, social
 
 log = logging.getLogger("mkdocs.livecalc.publishing")
 
 _serving = False
 _built: list[tuple[str, str]] = []  # (page URL, title) of every page written by this build
+_shelves: list[library.Shelf] = []  # the library of this build, by topic
+_shelf_of: dict[str, library.Shelf] = {}  # a guide's file (src_uri) -> its topic's shelf
+_page_of: dict[str, Page] = {}  # a guide's file (src_uri) -> its page in the navigation
+
+#: Where a page wants the list of every guide by topic (docs/index.md has it).
+GUIDES_MARKER = "<!-- livecalc: guides by topic -->"
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -52,21 +68,48 @@ def on_pre_build(config) -> None:
     _built.clear()
 
 
+def _nav_paths(items) -> set[str]:
+    """Every page file named in mkdocs.yml's ``nav:`` (its entries are paths, titled or not, or sections)."""
+    found: set[str] = set()
+    for item in items or []:
+        value = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else item
+        if isinstance(value, list):
+            found |= _nav_paths(value)
+        elif isinstance(value, str) and value.endswith(".md"):
+            found.add(value.lstrip("/"))
+    return found
+
+
 def on_files(files, config):
-    """Drafts (front matter ``status: draft``) become MkDocs drafts, unless previewing."""
+    """Drafts (front matter ``status: draft``) become MkDocs drafts, unless previewing; the pages that
+    ``nav:`` does not name are shelved in the library by their topic."""
     preview = config.extra["publishing"]["preview_drafts"]
+    listed = _nav_paths(config.nav) if config.nav is not None else None
     problems = []
+    guides = []
     for file in files.documentation_pages(inclusion=InclusionLevel.all):
         if file.inclusion.is_excluded():
             continue
         where = f"{Path(config.docs_dir).name}/{file.src_uri}"
         text = file.content_string  # also for a page that another plugin generated
-        found, draft = publishing.check_page(text, where, file.src_uri)
+        meta, found, draft = publishing.read_page(text, where, file.src_uri)
         problems.extend(found)
+        # Without a nav: in mkdocs.yml, MkDocs lists every page itself; a page marked not_in_nav stays out.
+        if listed is None or file.src_uri in listed or file.inclusion == InclusionLevel.NOT_IN_NAV:
+            if draft and not preview:
+                file.inclusion = InclusionLevel.DRAFT
+            continue
         if draft and not preview:
             file.inclusion = InclusionLevel.DRAFT
+        else:
+            file.inclusion = InclusionLevel.NOT_IN_NAV  # on_nav places it: no "omitted from the nav" notice
+        if not draft or preview or _serving:
+            guides.append(library.guide(file.src_uri, meta))
     if problems:
         raise PluginError("livecalc: " + "\n".join(problems))
+    _shelves[:] = library.shelves(guides)
+    _shelf_of.clear()
+    _shelf_of.update({entry.src_uri: shelf for shelf in _shelves for entry in shelf.guides})
     return files
 
 
@@ -79,16 +122,57 @@ def _keep(item) -> bool:
     return True
 
 
+def _pages(items) -> list[Page]:
+    pages = []
+    for item in items:
+        if isinstance(item, Page):
+            pages.append(item)
+        elif isinstance(item, Section):
+            pages.extend(_pages(item.children))
+    return pages
+
+
 def on_nav(nav, config, files):
-    """Take drafts out of the navigation of a build (``mkdocs serve`` keeps them, to preview them)."""
-    if _serving:
-        return nav
-    nav.items = [item for item in nav.items if _keep(item)]
-    nav.pages = [page for page in nav.pages if not page.file.inclusion.is_excluded()]
+    """One section per topic of the library, after the home page; drafts out of the navigation of a
+    build (``mkdocs serve`` keeps them, to preview them)."""
+    sections = []
+    _page_of.clear()
+    for shelf in _shelves:
+        pages = []
+        for entry in shelf.guides:
+            file = files.get_file_from_path(entry.src_uri)
+            if file is None:
+                continue
+            pages.append(file.page or Page(None, file, config))  # a Page sets itself as file.page
+            _page_of[entry.src_uri] = pages[-1]
+        section = Section(shelf.topic, pages)
+        for page in pages:
+            page.parent = section
+        sections.append(section)
+    nav.items[1:1] = sections
+    if not _serving:
+        nav.items = [item for item in nav.items if _keep(item)]
+    nav.pages = [page for page in _pages(nav.items) if _serving or not page.file.inclusion.is_excluded()]
     for number, page in enumerate(nav.pages):
         page.previous_page = nav.pages[number - 1] if number else None
         page.next_page = nav.pages[number + 1] if number + 1 < len(nav.pages) else None
     return nav
+
+
+@event_priority(-50)  # after mkdocs-macros: the list is Markdown, never a template
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    """The list of every guide by topic where a page asks for it (:data:`GUIDES_MARKER`)."""
+    if GUIDES_MARKER in markdown:
+        markdown = markdown.replace(GUIDES_MARKER, library.listing_markdown(_shelves, page.file.src_uri))
+    return markdown
+
+
+def on_page_context(context, page, config, nav):
+    """A guide's related guides: the next few of its topic (``partials/livecalc-related.html``)."""
+    shelf = _shelf_of.get(page.file.src_uri)
+    entries = library.related(shelf, page.file.src_uri) if shelf is not None else []
+    context["livecalc_related"] = [_page_of[entry.src_uri] for entry in entries if entry.src_uri in _page_of]
+    return context
 
 
 def on_post_page(output: str, page, config) -> str:
