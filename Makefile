@@ -9,7 +9,7 @@ MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site serve test setup browser pyodide-wheels bench clean
+.PHONY: site serve test setup browser java pyodide-wheels bench clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+## make java: a Java runtime for the W3C Nu HTML Checker (vnu-jar, from npm) that tests/test_html_valid.py runs
+java:
+	@if command -v java >/dev/null 2>&1; then \
+	  echo "java: found"; \
+	else \
+	  echo "java: installing Debian's default-jre-headless"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+
 ## make pyodide-wheels: pure-Python pytest/hypothesis wheels for running the module's tests inside Pyodide
 ## (tests/test_in_pyodide.py; the npm Pyodide carries no wheels and tests run offline)
 PYODIDE_WHEELS := .cache/pyodide-wheels
@@ -54,7 +63,7 @@ pyodide-wheels: $(PYODIDE_WHEELS)/.installed
 
 ## make test: set up, then every test (module, macros, built site, browser), on every core: tests that
 ## share a built site or a browser stay on one worker (tests/conftest.py, pytest_collection_modifyitems)
-test: setup browser pyodide-wheels
+test: setup browser java pyodide-wheels
 	$(PY) -m pytest -n auto --dist loadgroup
 
 ## make bench: the benchmarks (several minutes); writes bench/results.json
