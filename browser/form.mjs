@@ -363,7 +363,7 @@ export class Form {
   // beside them (balances, the chart, the states).
   clearResults() {
     this.root.dataset.pending = "true";
-    for (const element of this.root.querySelectorAll("[data-output]:not(tbody *), [data-summary-output]")) {
+    for (const element of this.root.querySelectorAll("[data-output]:not(tbody[data-rows] *), [data-summary-output]")) {
       element.textContent = PENDING;
       delete element.dataset.sign;
     }
