@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from calculators import descriptions
+from presentation import display
 
 for _folder in (Path(__file__).parent, Path(__file__).parent.parent):  # qa.py, vectors.py by name
     if str(_folder) not in sys.path:
@@ -96,15 +97,19 @@ def _first_visit_stores_a_snapshot(context, site) -> dict:
     return made
 
 
-def _answers_equal_cpython(page) -> None:
-    sent = [(name, qa.as_typed(raw)) for name, raw in SAMPLE]
+def _answers_equal_cpython(page, sample: list = SAMPLE) -> None:
+    sent = [(name, qa.as_typed(raw)) for name, raw in sample]
     answers: list[dict] = []
     for batch in vectors.iter_batches(sent, 100):
         answers += qa.engine_run(page, batch)
     failures = []
     for (name, raw), answer in zip(sent, answers):
-        module_part = {k: v for k, v in answer.items() if k not in ("texts", "svg", "ms")}
         expected = json.loads(json.dumps(descriptions.run(name, raw), allow_nan=False))
+        # The worker's answer is presentation.display.answer's: the module's answer plus what the
+        # presentation adds (texts, chart, states...) and the time taken; those added keys, found by
+        # asking CPython's presentation, are not the module's answer.
+        added = set(display.answer(name, raw)) - set(expected) | {"ms"}
+        module_part = {k: v for k, v in answer.items() if k not in added}
         diff = qa.deep_diff(expected, module_part)
         if diff:
             failures.append(f"{name} {json.dumps(raw)[:200]}: " + "; ".join(diff[:3]))
@@ -158,6 +163,37 @@ TRUNCATED_HEAD = _packed((1886286592).to_bytes(4, "little") + bytes(60))  # Pyod
 OLD_GZIP = gzip.compress(bytes(range(256)) * 4096, mtime=0)  # a gzip body, as an older worker stored
 
 
+_BACK_UP = """async ([name, backup]) => {
+  const from = await caches.open(name);
+  const [request] = await from.keys();
+  await (await caches.open(backup)).put(request, await from.match(request));
+}"""
+
+_RESTORE = """async ([name, backup]) => {
+  const from = await caches.open(backup);
+  const [request] = await from.keys();
+  await caches.delete(name);
+  await (await caches.open(name)).put(request, await from.match(request));
+}"""
+
+
+@pytest.fixture(scope="module")
+def stored(browser, site):
+    """One reader's browser whose first visit stored a snapshot, kept aside (another cache of the same
+    origin) so that each broken-snapshot case below starts from a good stored entry without paying for
+    a first visit and a snapshot of its own (a cold start and the idle wait: about 10 s a case)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        _first_visit_stores_a_snapshot(context, site)
+        page = context.new_page()
+        page.goto(site.url("404.html"))
+        page.evaluate(_BACK_UP, [CACHE, CACHE + "-kept-by-the-test"])
+        page.close()
+        yield context
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("how,body,header", [
     ("flip", None, None),                                    # damaged bytes: the checksum differs
     ("replace", NOT_A_SNAPSHOT, None),                        # unpacks, but is no snapshot
@@ -166,23 +202,24 @@ OLD_GZIP = gzip.compress(bytes(range(256)) * 4096, mtime=0)  # a gzip body, as a
     ("keep", None, ("x-livecalc-pyodide", "0.0.0")),          # made by another Pyodide
     ("keep", None, ("x-livecalc-probe", "%7B%22calculator%22%3A%22isolated%22%2C%22answer%22%3A%7B%7D%7D")),  # a probe answered otherwise
 ], ids=["damaged", "not-a-snapshot", "truncated", "old-gzip", "other-pyodide", "other-probe"])
-def test_a_broken_or_stale_snapshot_falls_back_to_the_normal_start(browser, site, calculator, how, body, header):
+def test_a_broken_or_stale_snapshot_falls_back_to_the_normal_start(stored, site, calculator, how, body, header):
     import base64
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = stored.new_page()
+    page.goto(site.url("404.html"))
+    page.evaluate(_RESTORE, [CACHE, CACHE + "-kept-by-the-test"])
+    page.evaluate(_REPLACE, [CACHE, how, base64.b64encode(body).decode() if body else None, header])
+    page.close()
+    page, seen = _visit(stored, site)
     try:
-        _first_visit_stores_a_snapshot(context, site)
-        page = context.new_page()
-        page.goto(site.url("404.html"))
-        page.evaluate(_REPLACE, [CACHE, how, base64.b64encode(body).decode() if body else None, header])
-        page.close()
-        page, seen = _visit(context, site)
         assert "from_snapshot" not in seen["timings"], seen["timings"]
         assert calculator(page, FIRST).state() == "live"
         # The broken entry is gone.
         page.wait_for_function(f"async () => (await (await caches.open('{CACHE}')).keys()).length === 0",
                                timeout=qa.LIVE_TIMEOUT_MS)
-        _answers_equal_cpython(page)
+        # Started normally, it answers as CPython does (a third of the sample: the restored engine's
+        # full comparison is the test above; here the normal start is what is under test).
+        _answers_equal_cpython(page, SAMPLE[::3])
         assert not seen["watch"].problems(), seen["watch"].problems()
     finally:
-        context.close()
+        page.close()
