@@ -38,6 +38,7 @@ TARGETS: dict[str, tuple[str, Callable[[float], bool] | None]] = {
     "build_seconds_per_page_1000": ("report", None),
     "build_scaling_ratio": ("<= 1.2", lambda v: v <= 1.2),
     "build_peak_rss_mb_1000": ("report", None),
+    "page_bytes_ratio_1000_vs_10": ("<= 1.2", lambda v: v <= 1.2),
     "engine_cold_ratio_naive": ("<= 0.3", lambda v: v <= 0.3),
     "engine_warm_ratio_naive": ("<= 0.15", lambda v: v <= 0.15),
     "engine_cold_ms": ("<= 1200", lambda v: v <= 1200),

@@ -1,7 +1,8 @@
 """Build benchmarks: how much our machinery adds to a Material build, and how the build grows with the site.
 
 A generated site is the real project (its ``mkdocs.yml``, macros, theme overrides, calculators and
-Pyodide files) with N generated guides added to its "Guides" section. The code it builds with is a
+Pyodide files) with N generated guides added to its docs, each shelved by the publishing hook under
+its front matter topic (six topics). The code it builds with is a
 copy of the working tree taken once per run (:func:`snapshot`), so that other people's edits during a
 run neither change what is measured nor send the engine's Node step off again halfway. Each generated
 guide is realistic: about 1,500 words, three worked examples declared in its front matter as the real
@@ -31,15 +32,14 @@ Two caches are kept between builds, each named by a digest of what makes it: the
     python -m bench.build --quick          # fewer pages and runs, for development
     python -m bench.build --breakdown 200  # where the CPU time of the builds of 200 guides goes
     python -m bench.build --profile 200    # cProfile of one full build of 200 guides, top functions
-    python -m bench.build                  # every build figure (several minutes)
-    python -m bench.build --quick          # fewer pages and runs, for development
-    python -m bench.build --profile 200    # cProfile of one full build of 200 guides, top functions
+    python -m bench.build --page-bytes 1000  # a page's gzip size at 1,000 guides against 10 (two builds)
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gzip
 import io
 import json
 import os
@@ -225,6 +225,7 @@ title: "{title}"
 description: "{description}"
 slug: {slug}
 target_keyword: {keyword}
+topic: {topic.capitalize()}
 status: ready
 date: 2026-11-26
 examples:
@@ -315,43 +316,19 @@ def _real_config() -> dict[str, Any]:
         return yaml_load(handle, get_yaml_loader())
 
 
-INDEX_PAGE = "all-guides.md"
-
-
-def _nav_with_guides(nav: list[Any], entries: list[dict[str, str]]) -> list[Any]:
-    """The real nav with ``entries`` appended to its "Guides" section (added when absent)."""
-    nav = json.loads(json.dumps(nav))
-    for item in nav:
-        if isinstance(item, dict) and "Guides" in item and isinstance(item["Guides"], list):
-            item["Guides"].extend(entries)
-            return nav
-    return nav + [{"Guides": entries}]
-
-
-def _index_page(guides: list[tuple[str, str]]) -> str:
-    lines = ["---", 'title: "Every guide on this site, in one list"',
-             'description: "The complete list of the guides on this site, each with computed figures, '
-             'a leverage table and live calculators."', "---", "", "# Every guide on this site", ""]
-    lines += [f"- [{title}]({path})" for title, path in guides]
-    return "\n".join(lines) + "\n"
-
-
-def generate(folder: Path, pages: int, *, with_calculators: bool | None = None, nav: str = "index",
+def generate(folder: Path, pages: int, *, with_calculators: bool | None = None,
              code: Path | None = None) -> dict[str, Any]:
     """A project in ``folder``: the real one linked in, its docs copied, ``pages`` guides added.
 
     ``code``: a :func:`snapshot` whose code the project links instead of the working tree's (and whose
     engine cache it then uses).
 
-    ``nav="index"``: the guides are not in the navigation; one page (linked from the "Guides" section)
-    lists them all, so each page's sidebar stays the same size as the site grows. ``nav="listed"``:
-    every guide is an entry of the "Guides" section, so every page carries every guide's link and a
-    build grows with the square of the number of guides (Material renders the whole section on each page).
+    The guides are listed as the site lists any guide: the publishing hook shelves each under its
+    front matter topic (six topics, one per entry of :data:`TOPICS`), in the menu, on the home page's
+    list and among the related guides; mkdocs.yml is the real one, unedited.
 
     Returns facts about what was generated (pages, words per guide, macro calls per guide, seconds).
     """
-    if nav not in ("index", "listed"):
-        raise ValueError(f"nav must be 'index' or 'listed', not {nav!r}")
     started = time.perf_counter()
     if with_calculators is None:
         with_calculators = widgets_available()
@@ -364,31 +341,17 @@ def generate(folder: Path, pages: int, *, with_calculators: bool | None = None, 
     if docs.exists():
         shutil.rmtree(docs)
     shutil.copytree(ROOT / "docs", docs)
-    guides: list[tuple[str, str]] = []
     words = calls = 0
     for index in range(pages):
         text = guide_markdown(index, with_calculators)
         head, body = text.split("\n---\n", 1)
         path = head.split("slug: ", 1)[1].split("\n", 1)[0] + ".md"  # docs/<slug>.md, as guides are imported
         (docs / path).write_text(text, encoding="utf-8")
-        guides.append((head.split("title: ", 1)[1].split(" at ", 1)[0].strip('"') + f" ({index})", path))
         calls += body.count("{{")
         words += _words(body)
-    if not guides:  # the real site as it is (bench.lighthouse measures its guide)
-        entries = []
-    elif nav == "index":
-        (docs / INDEX_PAGE).write_text(_index_page(guides), encoding="utf-8")
-        entries = [{"Every guide": INDEX_PAGE}]
-    else:
-        entries = [{title: path} for title, path in guides]
-    config = {
-        "INHERIT": str(ROOT / "mkdocs.yml"),
-        "docs_dir": "docs",
-        "site_dir": "site",
-        "nav": _nav_with_guides(_real_config().get("nav") or [], entries),
-    }
+    config = {"INHERIT": str(ROOT / "mkdocs.yml"), "docs_dir": "docs", "site_dir": "site"}
     (folder / "mkdocs.yml").write_text(json.dumps(config, indent=1), encoding="utf-8")
-    return {"pages": pages, "nav": nav, "words_per_guide": words / max(pages, 1),
+    return {"pages": pages, "words_per_guide": words / max(pages, 1),
             "macro_calls_per_guide": calls / max(pages, 1),
             "calculators_per_guide": 2 if with_calculators else 0, "seconds": time.perf_counter() - started}
 
@@ -465,7 +428,8 @@ def plain_baseline(full: Path, plain: Path) -> None:
         raise RuntimeError(f"the capture left macro calls in {leftovers[:3]}")
     shutil.rmtree(source)
     (plain / "overrides").mkdir(exist_ok=True)
-    (plain / "mkdocs.yml").write_text(json.dumps(plain_config(config["nav"]), indent=1), encoding="utf-8")
+    (plain / "mkdocs.yml").write_text(json.dumps(plain_config(_real_config().get("nav")), indent=1),
+                                      encoding="utf-8")
 
 
 def plain_config(nav: list[Any]) -> dict[str, Any]:
@@ -634,6 +598,56 @@ def measure_scaling(workdir: Path, code: Path, small: int, large: int, runs: int
     }
 
 
+def _gzip_bytes(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))  # what a web server sends
+
+
+def _page_file(site: Path, src_uri: str) -> Path:
+    stem = src_uri.removesuffix(".md")
+    return site / ("index.html" if stem == "index" else f"{stem}/index.html")
+
+
+PAGE_BYTES_SMALL = 10  # the issue's small site: a page's size at 1,000 guides against 10
+
+
+def measure_page_bytes(workdir: Path, code: Path, small: int, large: int, log) -> dict[str, Any]:
+    """The gzip size of the same pages in a site of ``large`` generated guides against ``small``.
+
+    Pages compared: a generated guide (guide 0, in the first topic, whose section of the menu is open on
+    its page) and every page of the real site except the home page, whose list of every guide grows
+    with the library by design (reported on its own). The figure is the largest of their ratios.
+    Sizes are deterministic: one build of each site.
+    """
+    sites = {}
+    for pages in (small, large):
+        project = workdir / f"full-{pages}"
+        if not (project / "mkdocs.yml").exists():
+            generate(project, pages, code=code)
+        if not (project / "site" / "index.html").exists():
+            build(project)
+        sites[pages] = project / "site"
+    first_guide = guide_markdown(0, widgets_available()).split("slug: ", 1)[1].split("\n", 1)[0] + ".md"
+    compared = [first_guide] + sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")
+                                      if p.name != "index.md")
+    sizes = {src: (_gzip_bytes(_page_file(sites[small], src)), _gzip_bytes(_page_file(sites[large], src)))
+             for src in compared + ["index.md"]}
+    for src, (at_small, at_large) in sizes.items():
+        log(f"  {src}: {at_small:,} B gzip at {small} guides, {at_large:,} B at {large} ({at_large / at_small:.3f})")
+    worst = max(compared, key=lambda src: sizes[src][1] / sizes[src][0])
+    per_page = {src: {f"gzip_bytes_{small}": a, f"gzip_bytes_{large}": b, "ratio": round(b / a, 4)}
+                for src, (a, b) in sizes.items()}
+    home_small, home_large = sizes["index.md"]
+    return {
+        f"page_bytes_ratio_{large}_vs_{small}": figure(
+            [sizes[worst][1] / sizes[worst][0]], unit="ratio", page=worst, pages=per_page,
+            note=f"gzip bytes of a page at {large} generated guides / at {small}, the largest over a generated "
+                 f"guide (its topic open in the menu) and the site's own pages; the home page apart"),
+        f"page_bytes_home_ratio_{large}_vs_{small}": figure(
+            [home_large / home_small], unit="ratio",
+            note="the home page, which lists every guide by topic: it grows with the library by design"),
+    }
+
+
 def run(quick: bool = False, log=print) -> dict[str, Any]:
     """Every build figure. ``quick``: fewer pages and runs, for development (the keys say the page counts)."""
     overhead_pages, small, large = (50, 20, 100) if quick else (200, 100, 1000)
@@ -652,6 +666,8 @@ def run(quick: bool = False, log=print) -> dict[str, Any]:
         log(format_breakdown(results[f"build_breakdown_{overhead_pages}"]))
         log(f"build: scaling {small} -> {large} guides, {scaling_runs} runs")
         results.update(measure_scaling(workdir, code, small, large, scaling_runs, log))
+        log(f"build: page size at {PAGE_BYTES_SMALL} and {large} guides")
+        results.update(measure_page_bytes(workdir, code, PAGE_BYTES_SMALL, large, log))
     if not widgets_available():
         for value in results.values():
             value["note"] = (value.get("note", "") + "; guides generated WITHOUT calculators").lstrip("; ")
@@ -776,6 +792,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--breakdown", type=int, metavar="PAGES",
                         help="where the CPU time of a rebuild, a clean and a plain build of PAGES guides goes")
     parser.add_argument("--out", type=Path, help="where --generate writes the project")
+    parser.add_argument("--page-bytes", type=int, metavar="PAGES",
+                        help=f"only the page-size figure: PAGES guides against {PAGE_BYTES_SMALL}")
     args = parser.parse_args(argv)
     if args.profile:
         print(profile(args.profile))
@@ -787,6 +805,12 @@ def main(argv: list[str] | None = None) -> int:
             plain_baseline(full, plain)
             build(full), build(plain)
             print(format_breakdown(breakdowns(full, plain)))
+        return 0
+    if args.page_bytes:
+        with tempfile.TemporaryDirectory(prefix="livecalc-page-bytes-") as tmp:
+            figures = measure_page_bytes(Path(tmp), snapshot(Path(tmp)), PAGE_BYTES_SMALL, args.page_bytes,
+                                         lambda message: print(message, file=sys.stderr))
+        print(json.dumps(figures, indent=1))
         return 0
     if args.generate:
         out = args.out or Path(tempfile.mkdtemp(prefix="livecalc-generated-"))
