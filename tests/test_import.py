@@ -355,16 +355,19 @@ def test_front_matter_that_is_not_valid_yaml_stops_the_build_with_its_line(tmp_p
         "---\ntitle: Funding rates: who pays whom, and how much\nstatus: draft\n---\n\n# Funding\n", "utf-8")
     built = build(project, tmp_path / "site")
     assert not built.ok
-    # Line 2 of the file, column 21: the second ': ' (after "Funding rates"), counted by hand.
-    assert "docs/broken.md: front matter is not valid YAML (line 2, column 21: mapping values are not allowed here)" in built.output
+    # Line 2 of the file, column 21: the second ': ' (after "Funding rates"), counted by hand; the fix is
+    # the line with its value quoted.
+    assert ('docs/broken.md:2: front matter is not valid YAML (column 21: mapping values are not allowed here); '
+            'a value that holds ": " must be quoted: title: "Funding rates: who pays whom, and how much"') in built.output
 
 
 # --- Front matter: one reading, the rules of each page ---------------------------------------------------
 
 
 def problem_by_pure_pyyaml(markdown: str) -> str | None:
-    """The problem as PyYAML's pure-Python loader decides and words it (``checked_front_matter`` decides
-    with MkDocs' own loader and asks this one only for the wording)."""
+    """The problem as PyYAML's pure-Python loader decides and places it (``checked_front_matter`` decides
+    with MkDocs' own loader and asks this one only for the wording), explained by livecalc.publishing
+    (its explanations: tests/test_writer_errors.py)."""
     end = markdown.find("\n---\n", 3)
     if not markdown.startswith("---\n") or end < 4:  # MkDocs' block holds at least one line
         return None
@@ -372,9 +375,7 @@ def problem_by_pure_pyyaml(markdown: str) -> str | None:
     try:
         data = yaml.load(block, yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = error.problem_mark
-        return (f"front matter is not valid YAML (line {mark.line + 2}, column {mark.column + 1}: {error.problem}); "
-                "quote a value that holds ': ' or '#'")
+        return publishing._yaml_problem(error, block)
     if data is not None and not isinstance(data, dict):
         return "front matter is not a list of 'key: value' lines"
     return None

@@ -44,6 +44,7 @@ log = logging.getLogger("mkdocs.livecalc.publishing")
 
 _serving = False
 _built: list[tuple[str, str]] = []  # (page URL, title) of every page written by this build
+_problems_of: dict[str, list[str]] = {}  # mkdocs serve: a page's front matter problems (src_uri -> lines)
 _shelves: list[library.Shelf] = []  # the library of this build, by topic
 _shelf_of: dict[str, library.Shelf] = {}  # a guide's file (src_uri) -> its topic's shelf
 _page_of: dict[str, Page] = {}  # a guide's file (src_uri) -> its page in the navigation
@@ -60,12 +61,15 @@ def on_startup(command: str, dirty: bool) -> None:
 def on_config(config):
     settings = publishing.settings(config.extra)
     settings["preview_drafts"] = publishing.truthy(settings["preview_drafts"])
+    # mkdocs serve shows a page's problems in the page and keeps serving (the macros read this too)
+    settings["serving"] = _serving
     config.extra["publishing"] = settings
     return config
 
 
 def on_pre_build(config) -> None:
     _built.clear()
+    _problems_of.clear()
 
 
 def _nav_paths(items) -> set[str]:
@@ -93,7 +97,13 @@ def on_files(files, config):
         where = f"{Path(config.docs_dir).name}/{file.src_uri}"
         text = file.content_string  # also for a page that another plugin generated
         meta, found, draft = publishing.read_page(text, where, file.src_uri)
+        if not draft or preview or _serving:
+            found += publishing.required_fields(meta, text, where)
         problems.extend(found)
+        if found and _serving:  # shown in the page (on_page_content) instead of stopping the preview
+            _problems_of[file.src_uri] = found
+            if not meta and publishing.checked_front_matter(text)[1]:
+                file.content_string = publishing.unreadable_page(text, where)
         # Without a nav: in mkdocs.yml, MkDocs lists every page itself; a page marked not_in_nav stays out.
         if listed is None or file.src_uri in listed or file.inclusion == InclusionLevel.NOT_IN_NAV:
             if draft and not preview:
@@ -105,7 +115,9 @@ def on_files(files, config):
             file.inclusion = InclusionLevel.NOT_IN_NAV  # on_nav places it: no "omitted from the nav" notice
         if not draft or preview or _serving:
             guides.append(library.guide(file.src_uri, meta))
-    if problems:
+    if problems and _serving:
+        publishing.log_past_strict_mode(log, logging.ERROR, "livecalc: " + "\n".join(problems))
+    elif problems:
         raise PluginError("livecalc: " + "\n".join(problems))
     _shelves[:] = library.shelves(guides)
     _shelf_of.clear()
@@ -173,6 +185,12 @@ def on_page_context(context, page, config, nav):
     entries = library.related(shelf, page.file.src_uri) if shelf is not None else []
     context["livecalc_related"] = [_page_of[entry.src_uri] for entry in entries if entry.src_uri in _page_of]
     return context
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """mkdocs serve: a page's front matter problems at its top, with the terminal's text."""
+    found = _problems_of.get(page.file.src_uri)
+    return publishing.problems_banner(found) + html if found else html
 
 
 def on_post_page(output: str, page, config) -> str:
