@@ -368,7 +368,7 @@ def test_mkdocs_serve_shows_the_problems_in_the_page_then_the_page_once_fixed(tm
         assert expected.replace("'", "&#x27;").replace('"', "&quot;") in shown
         page.write_text(good, "utf-8")
         fixed = _wait_for(url, lambda text: "livecalc-problems" not in text)
-        assert "$58,825.00" in fixed or "Liquidated at" in fixed
+        assert "Liquidated at $" in fixed
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
@@ -399,6 +399,16 @@ def test_a_good_build_prints_a_summary_and_the_detail_only_with_verbose(tmp_path
     assert len(summary) == 1 and "computed figures" in summary[0] and "draft figures corrected" in summary[0]
     verbose = _build(project, "-v", "--site-dir", str(tmp_path / "verbose"))
     detail = verbose.stdout + verbose.stderr
-    # 65,000 * (1 - 1/10 + 0.005) = 58,825, the draft's figure corrected
-    assert "livecalc: corrected docs/my-guide.md:" in detail and "draft said $58,465, the page shows $58,825.00" in detail
+    # The draft's figure corrected, on this page and on the guide. This page's example takes the
+    # calculator's default model, the exchange's: 65,000 * 9,000 / 9,950 = 58,793.97 (tests/test_macros.py);
+    # the guide's the simple one: 65,000 * (1 - 1/10 + 0.005) = 58,825.
+    mine = line_of((project / "docs" / "my-guide.md").read_text("utf-8"), 'draft="$58,465"')
+    assert (f"livecalc: corrected docs/my-guide.md:{mine}: btc.liquidation_price: draft said $58,465, the page shows "
+            "$58,793.97") in detail
+    guide = "crypto-isolated-margin-vs-cross-margin.md"
+    theirs = line_of((project / "docs" / guide).read_text("utf-8"), 'draft="$58,465"')
+    assert (f"livecalc: corrected docs/{guide}:{theirs}: btc_10x.liquidation_price: draft said $58,465, the page "
+            "shows $58,825.00") in detail
+    # the draft's 10% distance against 6,175 / 65,000 = 9.5%
+    assert "btc_10x.distance_pct: draft said 10%, the page shows 9.50%" in detail
     assert "[macros] - Found local Python module" in detail
