@@ -11,7 +11,8 @@ so that they can be tested without a build.
 Order: topics alphabetically (case-insensitive); in a topic, guides alphabetically by title, then by
 file. A guide's related guides are the next :data:`RELATED_COUNT` of its topic in that order, wrapping
 round, so that every guide of a topic is linked from the guides before it, and each list stays short
-however large the topic grows.
+however large the topic grows. In the menu, a guide's page opens its own topic and shows the guides
+within :data:`MENU_REACH` of it (:func:`window`), so that no page carries a whole large topic.
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence, TypeVar
+
+T = TypeVar("T")
 
 FALLBACK_TOPIC = "Guides"
 RELATED_COUNT = 5
+#: A guide's page shows this many guides of its own topic either side of it in the menu (the whole
+#: topic, every guide, is on the home page's list).
+MENU_REACH = 5
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,18 @@ def related(shelf: Shelf, src_uri: str, count: int = RELATED_COUNT) -> list[Guid
     start = uris.index(src_uri)
     others = shelf.guides[start + 1:] + shelf.guides[:start]
     return list(others[:count])
+
+
+def window(items: Sequence[T], index: int, reach: int = MENU_REACH) -> list[T]:
+    """The items within ``reach`` of ``items[index]``: ``2 * reach + 1`` of them when there are that many,
+    the window shifted inward at either end of the list so that it stays that long.
+
+    >>> window("abcdefghij", 4, 2), window("abcdefghij", 0, 2), window("abcdefghij", 9, 2), window("abc", 1, 2)
+    (['c', 'd', 'e', 'f', 'g'], ['a', 'b', 'c', 'd', 'e'], ['f', 'g', 'h', 'i', 'j'], ['a', 'b', 'c'])
+    """
+    size = 2 * reach + 1
+    start = max(0, min(index - reach, len(items) - size))
+    return list(items[start:start + size])
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]])")

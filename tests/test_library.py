@@ -49,11 +49,11 @@ def _page(title: str, topic: str | None, status: str | None) -> str:
     return "\n".join(lines + ["date: 2026-11-26", "---", "", f"# {title}", "", "Some prose of the guide.", ""])
 
 
-def write_library(docs: Path) -> None:
+def write_library(docs: Path, guides: dict[str, tuple[str, str | None, str]] = GUIDES) -> None:
     (docs / "crypto-isolated-margin-vs-cross-margin.md").unlink()  # the real guide: a Margin guide more
     for name, title in OWN_PAGES.items():
         (docs / name).write_text(_page(title, None, None), "utf-8")
-    for name, (title, topic, status) in GUIDES.items():
+    for name, (title, topic, status) in guides.items():
         (docs / name).write_text(_page(title, topic, status), "utf-8")
 
 
@@ -154,6 +154,27 @@ def test_previous_and_next_follow_the_menu(site):
     html = site.html("no-topic")
     assert '<link rel="prev" href="../funding-rates/">' in html
     assert '<link rel="next" href="../cross-basics/">' in html
+
+
+def test_a_large_topic_shows_only_the_guides_near_the_page_in_its_menu(tmp_path):
+    # 13 guides of one topic, "Topic guide 01" to "13" (alphabetical = numerical): a guide's menu shows
+    # itself and MENU_REACH = 5 either side, 11 guides, shifted inward at the ends; every other page
+    # shows the topic folded to a link to its first guide, and the home page lists all 13.
+    project = copy_project(tmp_path / "project")
+    write_library(project / "docs", {f"topic-guide-{n:02d}.md": (f"Topic guide {n:02d} of a large topic here", "Large",
+                                                                 "ready") for n in range(1, 14)})
+    built = build(project, tmp_path / "site")
+    assert built.ok, built.output
+
+    def shown(slug: str) -> list[int]:
+        return [int(text.split()[2]) for _, text in menu(built.html(slug)).links if text.startswith("Topic guide")]
+
+    assert shown("topic-guide-07") == list(range(2, 13))
+    assert shown("topic-guide-01") == list(range(1, 12))
+    assert shown("topic-guide-12") == list(range(3, 14))
+    assert ("../topic-guide-01/", "Large") in menu(built.html("methodology")).links
+    home = built.html("")
+    assert all(f'href="topic-guide-{n:02d}/"' in home for n in range(1, 14))
 
 
 # --- the home page's list ---------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ topics (and marks those pages "not in nav", so MkDocs does not list them as forg
 them), ``on_nav`` puts one section per topic after the home page, ``on_page_markdown`` replaces the
 :data:`GUIDES_MARKER` comment of a page (the home page's) by the list of every guide by topic, and
 ``on_page_context`` gives each guide its related guides (``partials/livecalc-related.html``). Material's
-``navigation.prune`` renders only the open topic's guides on a page, so a page does not grow with
-the library.
+``navigation.prune`` folds every topic but the page's own to one link, and ``on_page_context`` narrows
+that one to the guides near the page (``library.window``), so a page does not grow with the library.
 
 Every rule is in the ``livecalc`` package (publishing, social, audit), so the command line
 (``livecalc check``), the build and the tests apply the same ones. The file sits in the theme's
@@ -48,6 +48,7 @@ _problems_of: dict[str, list[str]] = {}  # mkdocs serve: a page's front matter p
 _shelves: list[library.Shelf] = []  # the library of this build, by topic
 _shelf_of: dict[str, library.Shelf] = {}  # a guide's file (src_uri) -> its topic's shelf
 _page_of: dict[str, Page] = {}  # a guide's file (src_uri) -> its page in the navigation
+_narrowed: list[tuple[Section, list]] = []  # the topic narrowed for the page being rendered, and its guides
 
 #: Where a page wants the list of every guide by topic (docs/index.md has it).
 GUIDES_MARKER = "<!-- livecalc: guides by topic -->"
@@ -184,6 +185,17 @@ def on_page_context(context, page, config, nav):
     shelf = _shelf_of.get(page.file.src_uri)
     entries = library.related(shelf, page.file.src_uri) if shelf is not None else []
     context["livecalc_related"] = [_page_of[entry.src_uri] for entry in entries if entry.src_uri in _page_of]
+    # The menu of a guide's page shows its topic open (navigation.prune folds the others to one link):
+    # only the guides near it, so that a page does not carry a whole topic of hundreds of guides.
+    # Put back after the page is rendered (on_post_page): other pages show the topic folded, or their
+    # own part of it.
+    section = page.parent
+    if shelf is not None and isinstance(section, Section) and page in section.children:
+        everything = list(section.children)
+        narrowed = library.window(everything, everything.index(page))
+        if len(narrowed) < len(everything):
+            _narrowed.append((section, everything))
+            section.children = narrowed
     return context
 
 
@@ -194,6 +206,9 @@ def on_page_content(html: str, page, config, files) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
+    while _narrowed:
+        section, everything = _narrowed.pop()
+        section.children = everything
     title = str(page.meta.get("title") or page.title or config.site_name)
     _built.append((page.url, title))
     return output
