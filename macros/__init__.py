@@ -7,6 +7,7 @@ calculator: tables and forms are read from the calculators' descriptions.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import re
@@ -64,6 +65,12 @@ def define_env(env: Any) -> None:
     env.macro(cite, "cite")
 
     register(env, examples)
+    # A macro that raises (a call with an argument it does not take, cite() without its source) is
+    # one problem at its line, and the rest of the page is still rendered, its other mistakes found.
+    for name in ("money", "percent", "cite", "fig", "inputs", "sweep_table", "leverage_table", "results_table",
+                 "shock_table", "tier_table", "calculator_reference", "example_data", "calculator"):
+        if name in env.macros:
+            env.macro(_guarded(examples, name, env.macros[name]), name)
     # A calculator's markup bypasses Markdown, which would only slow it down and wrap it in a <p>
     # (see macros/slots.py).
     examples.slots = slots.install(env, ("calculator",))
@@ -119,6 +126,8 @@ class _Undefined(StrictUndefined):
         examples = _current
         if examples is None:
             return super()._fail_with_undefined_error(*args, **kwargs)
+        if isinstance(self._undefined_obj, str) and self._undefined_obj.startswith("**[livecalc error"):
+            return self._undefined_obj  # a part of a failed macro's result: that failure is reported already
         if self._undefined_obj is not missing:  # an attribute or key that its object lacks
             message = self._undefined_message
         else:
@@ -137,6 +146,31 @@ class _Undefined(StrictUndefined):
         if name[:2] == "__":
             raise AttributeError(name)
         return self._report()
+
+
+def _explained(error: Exception, macros: Any) -> str:
+    """A macro's exception as one line: its message (a macro called with an argument it does not take
+    is told the close one), with the kind of error only when it is not a message for writers."""
+    text = re.sub(r"\b\w+\.(\w+\(\))", r"\1", str(error))  # Examples.fig() -> fig()
+    wrong = re.match(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'", text)
+    if wrong and wrong.group(1) in macros:
+        parameters = inspect.signature(macros[wrong.group(1)]).parameters
+        text += problems.did_you_mean(wrong.group(2), parameters)
+    if not isinstance(error, (MacroUsageError, ValueError)):
+        text = f"{type(error).__name__}: {text}"
+    return text
+
+
+def _guarded(examples: Examples, name: str, macro: Any) -> Any:
+    @functools.wraps(macro)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return macro(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - a writer's mistake is a line of the report, not a traceback
+            text = _explained(error, examples.env.macros)
+            return examples.fail(text if re.match(r"\w+\(", text) or ": " in text[:20] else f"{name}(): {text}")
+
+    return guarded
 
 
 def _template_line_of(error: BaseException) -> int | None:
@@ -170,11 +204,5 @@ def _syntax_error(error: TemplateSyntaxError, markdown: str, page: Any) -> str:
 def _other_error(error: Exception, markdown: str, page: Any) -> str:
     """Anything else a page's template raised: its message at its line, never a traceback. A macro
     called with an argument it does not take is told the close one."""
-    text = re.sub(r"\b\w+\.(\w+\(\))", r"\1", str(error))  # Examples.fig() -> fig()
-    wrong = re.match(r"(\w+)\(\) got an unexpected keyword argument '(\w+)'", text)
-    if wrong and _current is not None and wrong.group(1) in _current.env.macros:
-        parameters = inspect.signature(_current.env.macros[wrong.group(1)]).parameters
-        text += problems.did_you_mean(wrong.group(2), parameters)
-    if not isinstance(error, (MacroUsageError, ValueError)):
-        text = f"{type(error).__name__}: {text}"
-    return _report_template_error(text, _template_line_of(error), markdown)
+    macros = _current.env.macros if _current is not None else {}
+    return _report_template_error(_explained(error, macros), _template_line_of(error), markdown)

@@ -462,6 +462,9 @@ class Examples:
                 raise MacroUsageError(f"{_macro}(): {_values_name} must be a list of numbers, got {values!r}")
             if isinstance(outputs, str) or not isinstance(outputs, (list, tuple)) or not outputs:
                 raise MacroUsageError(f"{_macro}(): outputs must be a list of output names, got {outputs!r}")
+            if field in overrides:  # leverage_table(..., leverage=[2, 5]) for leverages=[2, 5]
+                raise MacroUsageError(f"{_macro}(): {field}= is the input this table varies; list its values as "
+                                      f"{_values_name}=[...]")
             self.check_arguments(_macro, ("outputs",) if _macro != "sweep_table" else (), name, overrides)
             calculator, _ = self.inputs_of(name, overrides)
             calc = descriptions.CALCULATORS[calculator]

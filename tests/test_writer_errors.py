@@ -175,6 +175,12 @@ CONTENT_MISTAKES = {
     "calculator-argument": (macro_page('{{ calculator("isolated", exmaple="btc") }}\n'), lambda s: (
         f"docs/calculator-argument.md:{line_of(s, 'calculator(')}: calculator(): exmaple= is neither "
         "an argument of calculator() nor an input of the calculator 'isolated' (did you mean 'example'?)")),
+    "leverage-table-leverage": (macro_page('{{ leverage_table("btc", leverage=[2, 5, 10]) }}\n'), lambda s: (
+        f"docs/leverage-table-leverage.md:{line_of(s, 'leverage_table')}: leverage_table(): leverage= is the input "
+        "this table varies; list its values as leverages=[...]")),
+    "example-data-name": (macro_page('Entry: {{ example_data("btc_lng").entry_price }}\n'), lambda s: (
+        f"docs/example-data-name.md:{line_of(s, 'Entry:')}: example_data(): unknown worked example 'btc_lng' (did you "
+        "mean 'btc'?) (known: btc, btc_short, three)")),
     "not-a-macro": (macro_page('Price: {{ figg("btc.liquidation_price") }}\n'), lambda s: (
         f"docs/not-a-macro.md:{line_of(s, 'Price:')}: 'figg' is not a macro (did you mean 'fig'?)")),
     "unclosed-macro": (macro_page('Price: {{ fig("btc.liquidation_price" }}\n'), lambda s: (
@@ -206,6 +212,21 @@ def test_each_content_mistake_is_one_line_word_for_word(content_site, name):
     ours = [e for e in content_site.errors() if e.startswith(f"docs/{name}.md")]
     assert ours == [line], content_site.output
     assert content_site.output.count(line) == 1
+
+
+def test_every_mistake_of_one_page_is_reported_not_only_the_first(build_site):
+    source = macro_page("""\
+        A {{ fig("btc.liquidation", decimal=0) }}
+
+        B {{ calculator_reference(levle=2) }}
+
+        C {{ figg("btc.notional") }}
+
+        D {{ example_data("btc_lng").entry_price }}
+        """)
+    result = build_site({"index.md": source})
+    assert [error.split(": ", 1)[0] for error in result.errors()] == [
+        f"docs/index.md:{line_of(source, needle)}" for needle in ("A {{", "B {{", "C {{", "D {{")]
 
 
 @pytest.mark.parametrize("name", ["leverage-zero", "misspelt-output", "not-a-macro"])
