@@ -307,7 +307,9 @@ class Calculator:
         """Type ``value`` into input ``name`` (or choose it in a select); with ``settle``, wait until
         the calculator has dealt with it: an inline error, a form error, or new results."""
         control = self.field(name)
-        if control.evaluate("el => el.tagName") == "SELECT":
+        # a rarely changed field folded under "More" is unfolded first, as a reader would
+        if control.evaluate("el => { const fold = el.closest('details'); if (fold && !fold.open) fold.open = true;"
+                            " return el.tagName; }") == "SELECT":
             control.select_option(value)
         else:
             control.fill(value)
