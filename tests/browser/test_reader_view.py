@@ -202,11 +202,17 @@ FITS = """() => {
     const last = table.querySelector('tr > :last-child').getBoundingClientRect();
     const edge = box.getBoundingClientRect();
     const first = table.querySelector('tbody tr > :first-child');
+    const scrolls = box.scrollWidth > box.clientWidth && getComputedStyle(box).overflowX !== 'visible';
+    // scrolled to its end, the first column must still stand at the box's left edge
+    let stickyFirst = false;
+    if (scrolls) {
+      box.scrollLeft = box.scrollWidth;
+      stickyFirst = Math.abs(first.getBoundingClientRect().left - box.getBoundingClientRect().left) <= 1.5;
+      box.scrollLeft = 0;
+    }
     return {
       what: (table.querySelector('caption, th') || table).textContent.trim().slice(0, 40),
-      lastShown: last.right <= Math.min(edge.right, root.clientWidth) + 0.5,
-      scrolls: box.scrollWidth > box.clientWidth && getComputedStyle(box).overflowX !== 'visible',
-      stickyFirst: getComputedStyle(first).position === 'sticky',
+      lastShown: last.right <= Math.min(edge.right, root.clientWidth) + 0.5, scrolls, stickyFirst,
     };
   });
   return {overflow: root.scrollWidth - root.clientWidth, tables};
