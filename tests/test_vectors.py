@@ -10,17 +10,13 @@ that is mostly refusals would test little of the mathematics).
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from calculators.descriptions import CALCULATORS, parse_inputs, run
 
-if str(Path(__file__).parent) not in sys.path:  # importlib mode: tests/ is not on sys.path by itself
-    sys.path.insert(0, str(Path(__file__).parent))
-import vectors  # noqa: E402
+import vectors
 
 
 @pytest.fixture(scope="module")

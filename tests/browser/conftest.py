@@ -48,9 +48,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-if str(Path(__file__).parent) not in sys.path:  # qa.py by name, as the tests import it
-    sys.path.insert(0, str(Path(__file__).parent))
-import qa  # noqa: E402
+import qa
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"

@@ -15,16 +15,13 @@ until it is deleted from the list, so the list can only shrink. The issue is don
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from calculators import descriptions
 
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
-import qa  # noqa: E402
+import qa
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

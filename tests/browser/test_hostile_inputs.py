@@ -21,9 +21,7 @@ shows it, cases are typed into its inputs the way a reader types:
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -33,9 +31,7 @@ from calculators import descriptions, grammar
 from calculators.errors import MarginInputError
 from presentation import display
 
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
-import qa  # noqa: E402
+import qa
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

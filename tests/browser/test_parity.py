@@ -19,20 +19,15 @@ way a reader would, and the figures on the page must equal the build's formattin
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from calculators import descriptions
 from presentation import display
 
-for _folder in (Path(__file__).parent, Path(__file__).parent.parent):  # qa.py, vectors.py by name
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
-import qa  # noqa: E402
-import vectors  # noqa: E402
+import qa
+import vectors
 
 pytestmark = pytest.mark.browser
 
