@@ -81,7 +81,8 @@ def command_import(args: argparse.Namespace) -> int:
             print(item.ledger)
     if written:
         print("next: `make site` builds and audits it; `make serve` previews it (drafts included); "
-              "add it to the nav in mkdocs.yml to list it in the menu")
+              "a published guide is listed in the menu and on the home page under its front matter's "
+              "topic: (Guides when it has none)")
     return 0
 
 
