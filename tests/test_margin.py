@@ -1017,8 +1017,7 @@ def test_at_the_liquidation_price_equity_equals_the_requirement_exactly(position
 @MANY
 @given(strategies.isolated_positions(), strategies.MODELS)
 def test_none_means_no_positive_price_liquidates_the_position(position, model):
-    if liquidation_price_isolated(**isolated_kwargs(position), model=model) is not None:
-        return
+    assume(liquidation_price_isolated(**isolated_kwargs(position), model=model) is None)
     # surplus is increasing in the price for a long (slopes Q or Q*(1 - MMR)) and a short always has a
     # price: it is enough that a long keeps a surplus of at least 0 at a price of 0 (the limit)
     assert position["side"] == "long"
@@ -1110,8 +1109,7 @@ def test_at_the_cross_price_the_account_equity_equals_its_requirement(account, d
     wallet, rows = account
     target = data.draw(st.integers(0, len(rows) - 1))
     price = liquidation_price_cross(wallet_balance=wallet, positions=rows, target=target, model=model)
-    if price is None:
-        return
+    assume(price is not None)
     assert equity_minus_requirement(wallet, rows, target, price, model) == 0
     # and account_state, with the target's asset moved to that price, is on its line
     label = rows[target].get("label", "")
@@ -1187,8 +1185,7 @@ def test_an_isolated_position_never_loses_more_than_its_margin(case, model):
 @given(shocks(), strategies.MODELS)
 def test_shock_follows_the_definitions(case, model):
     wallet, rows, margins, moves = case
-    if sum(map(Fraction, margins)) > Fraction(wallet):
-        return
+    assume(sum(map(Fraction, margins)) <= Fraction(wallet))
     result = shock(wallet_balance=wallet, positions=rows, moves=moves, margins=margins, model=model)
     prices = [Fraction(r.get("mark_price", r["entry_price"])) * (1 + Fraction(m)) for r, m in zip(rows, moves)]
     pnls = [sign(r["side"]) * Fraction(r["quantity"]) * (p - Fraction(r["entry_price"])) for r, p in zip(rows, prices)]
@@ -1229,8 +1226,7 @@ def test_exchange_model_liquidates_no_earlier_than_simple(position):
     # falling long and larger for a rising short: its price is at or below the simple model's, for a
     # position that opens alive under both.
     p = exact(position)
-    if surplus(position, p["entry_price"], "simple") <= 0 or surplus(position, p["entry_price"], "exchange") <= 0:
-        return
+    assume(surplus(position, p["entry_price"], "simple") > 0 and surplus(position, p["entry_price"], "exchange") > 0)
     kwargs = isolated_kwargs(position)
     exchange = liquidation_price_isolated(**kwargs, model="exchange")
     simple = liquidation_price_isolated(**kwargs, model="simple")
