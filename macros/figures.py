@@ -523,7 +523,8 @@ class Examples:
                     "|---|" + "".join("---:|" if column.unit in ("percent", "usd", "price") else "---|"
                                       for column in node.columns)]
             for row in out.get(node.name) or []:
-                cells = [display.text_of(row.get(column.name), column.unit) for column in node.columns]
+                # As the calculator's own table shows them: a move with its sign and direction.
+                cells = [display.figure(row.get(column.name), column)[0] for column in node.columns]
                 rows.append("| " + " | ".join([display.row_header(node, row)] + cells) + " |")
             for group in calc.outputs:
                 if isinstance(group, descriptions.Modes) and {mode for mode, _ in group.modes} <= set(columns):

@@ -203,7 +203,7 @@ def test_shock_table(good_site):
     text = good_site.text("index.md")
     # BTC and SOL unchanged in both modes; ETH liquidated in isolated, open with a 1,500 loss in cross
     assert "BTC (long) 0.00% open, no change open, no change" in text
-    assert "ETH (short) 15.00% liquidated open, loss $1,500.00" in text
+    assert "ETH (short) +15.00% (up) liquidated open, loss $1,500.00" in text
     assert "Balance left $2,000.00 $1,500.00" in text
 
 

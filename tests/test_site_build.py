@@ -80,11 +80,11 @@ def test_three_positions_shock_tables(guide):
     # Three 10x positions of 10,000 (1,000 of isolated margin each) in a 3,000 wallet.
     # ETH +15%: the short loses 1,500. Isolated: beyond its 1,000 of margin, liquidated, 3,000 - 1,000
     # = 2,000 left. Cross: equity 3,000 - 1,500 = 1,500, far above 3 * 10,000 * 0.5% = 150: open.
-    assert "ETH (short) 15.00% liquidated open, loss $1,500.00" in guide
+    assert "ETH (short) +15.00% (up) liquidated open, loss $1,500.00" in guide
     assert "Balance left $2,000.00 $1,500.00" in guide
     # ETH +30%: the short loses 3,000. Isolated: still 1,000 lost, 2,000 left. Cross: equity 0 <= 150:
     # every position closed, 0 left.
-    assert "ETH (short) 30.00% liquidated liquidated" in guide
+    assert "ETH (short) +30.00% (up) liquidated liquidated" in guide
     assert "BTC (long) 0.00% open, no change liquidated" in guide
     assert "Balance left $2,000.00 $0.00" in guide
 
