@@ -320,6 +320,7 @@ export class Form {
       else delete element.dataset.sign;
     }
     this.showStates(answer.states || []);
+    this.showSummaryAlert(answer.states || []);
     for (const [key, attributes] of Object.entries(answer.svg || {})) {
       const element = this.root.querySelector(`[data-svg="${CSS.escape(key)}"]`);
       if (!element) continue;
@@ -338,6 +339,17 @@ export class Form {
       detail: { editAt: this.editAt, paintedAt, engineMs: answer.ms, outputs: answer.outputs },
     }));
     this.url.save(inputs, () => this.root.isConnected);
+  }
+
+  // The pinned summary's words for the first danger state (macros/widgets.py, summary_alert): the
+  // message up to its first colon, so the figures' warning colour is never the only sign.
+  showSummaryAlert(states) {
+    const element = this.root.querySelector("[data-summary-alert]");
+    if (!element) return;
+    const danger = states.find((state) => state.level === "danger");
+    const text = danger ? danger.message.split(":")[0].trim() : "";
+    element.textContent = text;
+    element.hidden = !text;
   }
 
   // The states of the results, in words; rewritten only when they change, since the region is
@@ -371,6 +383,7 @@ export class Form {
     const marker = this.root.querySelector('[data-svg="marker"]');
     if (marker) marker.setAttribute("visibility", "hidden");
     this.showStates([]);
+    this.showSummaryAlert([]);
   }
 
   // A results table with `count` rows: rows made from its template, "…" in their figures until an

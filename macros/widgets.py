@@ -353,6 +353,16 @@ def _states(states: list[Mapping[str, str]]) -> str:
     return f'<div class="livecalc__states" data-states aria-live="assertive" aria-atomic="true">{items}</div>'
 
 
+def summary_alert(states: list[Mapping[str, str]]) -> str:
+    """The pinned summary's words for the first danger state: its message up to the first colon
+    ("Liquidated as soon as it opens"), so that a reader who sees a figure in the warning colour also
+    reads why (browser/form.mjs writes the same on every answer)."""
+    for state in states:
+        if state.get("level") == "danger":
+            return state["message"].split(":", 1)[0].strip()
+    return ""
+
+
 def _summary(calc: descriptions.Calculator, shown: Mapping[str, Any]) -> str:
     """The key figures (the primary outputs) in one compact line, kept in view at the bottom of a long
     calculator on a phone while the reader edits. A copy of figures the panel shows: hidden from
@@ -367,7 +377,10 @@ def _summary(calc: descriptions.Calculator, shown: Mapping[str, Any]) -> str:
     if not keys:
         return ""
     texts, marks = shown["texts"], shown["marks"]
-    items = "".join(
+    danger = summary_alert(shown["states"])
+    alert = (f'<span class="livecalc__summary-alert" data-summary-alert'
+             f'{"" if danger else " hidden"}>{_e(danger)}</span>')
+    items = alert + "".join(
         f'<span class="livecalc__summary-item">{_e(label)} '
         f'<b{_attrs({"data-summary-output": key, "data-sign": marks.get(key)})}>{_e(texts.get(key, ""))}</b></span>'
         for key, label in keys)

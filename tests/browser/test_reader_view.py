@@ -244,9 +244,17 @@ def test_every_macro_output_is_readable_at_360_px(browser, site, calculator, scr
         summary = calc.root.locator("[data-summary]")
         expect(summary).to_be_visible()
         expect(summary.locator('[data-summary-output="cross.balance_left"]')).to_have_text("$0.00")
+        # ...and why one is in the warning colour, in words: the danger state's own first words
+        # (ETH +30% drains the shared 3,000 wallet: every position is closed under cross margin).
+        alert = summary.locator("[data-summary-alert]")
+        expect(alert).to_have_text("Under cross margin every position is liquidated")
         box = summary.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 780.5 and box["y"] > 600, box
         screenshot("reader-compare-editing-360", page)
+        # Without the squeeze no position is liquidated: the words go with the danger.
+        calc.set("positions.1.move", "0")
+        expect(alert).to_be_hidden()
+        expect(summary.locator('[data-summary-output="cross.balance_left"]')).to_have_text("$3,000.00")
     finally:
         context.close()
 
