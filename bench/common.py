@@ -9,21 +9,17 @@ module returns a dict of figures, each made by :func:`figure` (or :func:`ratio`)
 from __future__ import annotations
 
 import contextlib
-import gzip
-import hashlib
-import io
-import http.server
-import mimetypes
 import os
 import shutil
 import socket
 import statistics
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
+
+from livecalc.serve import COMPRESSIBLE, TYPES, StaticSite, content_type  # noqa: F401 - the bench's names for them
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
@@ -131,96 +127,8 @@ def mkdocs_env() -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------- serving
 
-# What a static host must get right (shared/DESIGN.md): Pyodide does not start without application/wasm.
-TYPES = {
-    ".wasm": "application/wasm",
-    ".mjs": "text/javascript",
-    ".js": "text/javascript",
-    ".json": "application/json",
-    ".zip": "application/zip",
-    ".whl": "application/zip",
-    ".svg": "image/svg+xml",
-    ".xml": "application/xml",
-}
-# Compressed on the wire as GitHub Pages and common CDNs do; zip files and wheels already are compressed.
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/wasm", "application/xml",
-                "image/svg+xml")
-
-
-def content_type(path: Path) -> str:
-    return TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    server_version = "livecalc-bench"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def guess_type(self, path: str) -> str:  # type: ignore[override]
-        return content_type(Path(path))
-
-    def send_head(self):  # type: ignore[override]
-        if not self.server.compress:  # type: ignore[attr-defined]
-            return super().send_head()
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not self.path.split("?", 1)[0].endswith("/"):
-                return super().send_head()  # the base class redirects to the slash
-            path = path / "index.html"
-        kind = content_type(path)
-        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not path.is_file() or not accepts_gzip or not kind.startswith(COMPRESSIBLE):
-            return super().send_head()
-        body, etag = self.server.gzipped(path)  # type: ignore[attr-defined]
-        if etag in [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]:
-            # Unchanged since the browser's copy: 304, as a static host answers a revalidation
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.send_header("Vary", "Accept-Encoding")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return io.BytesIO(b"")
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("ETag", etag)
-        self.send_header("Last-Modified", self.date_time_string(int(path.stat().st_mtime)))
-        self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        return io.BytesIO(body)
-
-    def end_headers(self) -> None:
-        if not any(h.startswith(b"Cache-Control") for h in getattr(self, "_headers_buffer", [])):
-            # Revalidate every time, as GitHub Pages' short max-age would after ten minutes: a "warm" visit
-            # then measures the browser's HTTP cache with 304s, not a memory of our own.
-            self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, folder: Path, compress: bool) -> None:
-        self.folder = folder
-        self.compress = compress
-        self._gzipped: dict[tuple[Path, float], tuple[bytes, str]] = {}
-        self._lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(folder)))
-
-    def gzipped(self, path: Path) -> tuple[bytes, str]:
-        """The file gzipped, and its entity tag. Without a validator a browser cannot revalidate the
-        gzipped responses, so every "warm" visit downloaded the engine in full again, where GitHub
-        Pages answers 304 (found measuring the warm start, issue 5)."""
-        key = (path, path.stat().st_mtime)
-        with self._lock:
-            if key not in self._gzipped:
-                body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
-                self._gzipped[key] = body, '"' + hashlib.sha256(body).hexdigest()[:20] + '-gz"'
-            return self._gzipped[key]
+# One static server for the tests and the bench (livecalc/serve.py): content types as a static host
+# must send them, gzip with entity tags and 304s.
 
 
 @contextlib.contextmanager
@@ -228,16 +136,15 @@ def serve(folder: Path | str, *, compress: bool = True) -> Iterator[str]:
     """Serve ``folder`` on 127.0.0.1 (a free port) and yield its base URL, ``http://127.0.0.1:PORT/``.
 
     ``compress=True`` gzips text, JavaScript, JSON and WebAssembly when the client accepts it, as a
-    static host does; byte counts measured through it are then the bytes a reader downloads.
+    static host does; byte counts measured through it are then the bytes a reader downloads. Every
+    response says ``no-cache``: a browser revalidates each time, as GitHub Pages' short max-age would
+    after ten minutes, so a "warm" visit measures the browser's HTTP cache with 304s.
     """
-    server = _Server(Path(folder), compress)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    site = StaticSite(folder, compress=compress, cache="no-cache").start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield site.base
     finally:
-        server.shutdown()
-        server.server_close()
+        site.stop()
 
 
 def free_port() -> int:

@@ -36,19 +36,18 @@ What each fixture yields (all reusable by any test in ``tests/browser/``):
 from __future__ import annotations
 
 import functools
-import http.server
 import os
 import re
 import subprocess
 import sys
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 
 import qa
+from livecalc.serve import StaticSite
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -65,78 +64,20 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-TYPES = {
-    ".wasm": "application/wasm",
-    ".mjs": "text/javascript",
-    ".js": "text/javascript",
-    ".css": "text/css",
-    ".json": "application/json",
-    ".zip": "application/zip",
-    ".svg": "image/svg+xml",
-    ".xml": "application/xml",
-    ".html": "text/html",
-    ".png": "image/png",
-}
-
 
 # ------------------------------------------------------------------------------------------- serving
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
-
-    def guess_type(self, path: str) -> str:  # type: ignore[override]
-        suffix = Path(path).suffix
-        types = {**TYPES, **self.server.types}  # type: ignore[attr-defined]
-        return types.get(suffix) or super().guess_type(path)
-
-    def send_head(self):  # type: ignore[override]
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        self.server.record(path)  # type: ignore[attr-defined]
-        if any(fragment in path for fragment in self.server.missing):  # type: ignore[attr-defined]
-            self.send_error(404, "missing on purpose (test)")
-            return None
-        return super().send_head()
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, folder: Path, missing: tuple[str, ...] = (), types: dict[str, str] | None = None) -> None:
-        self.folder = folder
-        self.missing = tuple(missing)
-        self.types = dict(types or {})
-        self.requests: list[str] = []
-        self._lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(folder)))
-
-    def record(self, path: str) -> None:
-        with self._lock:
-            self.requests.append(path)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A browser closed mid-download (a test ends while Pyodide loads): nothing for the test to see.
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
 @dataclass
 class SiteServer:
-    """A built site served on 127.0.0.1; ``requests`` lists every path asked for, in order."""
+    """A built site served on 127.0.0.1 (livecalc/serve.py, the server the bench uses too: ``no-store``,
+    so every visit downloads); ``requests`` lists every path asked for, in order."""
 
     folder: Path
-    server: _Server
-    thread: threading.Thread | None = field(default=None, repr=False)
+    server: StaticSite
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return self.server.base
 
     def url(self, path: str = "") -> str:
         return self.base + path.lstrip("/")
@@ -147,12 +88,10 @@ class SiteServer:
 
     @property
     def requests(self) -> list[str]:
-        with self.server._lock:
-            return list(self.server.requests)
+        return self.server.requests
 
     def clear_requests(self) -> None:
-        with self.server._lock:
-            self.server.requests.clear()
+        self.server.clear_requests()
 
     def requested(self, fragment: str) -> list[str]:
         """The requested paths that contain ``fragment`` (``"pyodide.asm.wasm"``)."""
@@ -176,13 +115,11 @@ class SiteServer:
         return GUIDE if GUIDE in paths else paths[0]
 
     def start(self) -> "SiteServer":
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 def build_site(site_dir: Path, site_url: str) -> None:
@@ -200,7 +137,7 @@ def build_site(site_dir: Path, site_url: str) -> None:
 def site(tmp_path_factory) -> Iterator[SiteServer]:
     folder = tmp_path_factory.mktemp("browser-site") / "site"
     folder.mkdir()
-    server = SiteServer(folder, _Server(folder))  # bound first: the build needs the port for SITE_URL
+    server = SiteServer(folder, StaticSite(folder))  # bound first: the build needs the port for SITE_URL
     build_site(folder, server.base)
     server.start()
     yield server
@@ -212,7 +149,7 @@ def serve_site(site) -> Iterator[Callable[..., SiteServer]]:
     started: list[SiteServer] = []
 
     def serve(missing: tuple[str, ...] = (), types: dict[str, str] | None = None) -> SiteServer:
-        server = SiteServer(site.folder, _Server(site.folder, missing, types)).start()
+        server = SiteServer(site.folder, StaticSite(site.folder, missing=missing, types=types)).start()
         started.append(server)
         return server
 
