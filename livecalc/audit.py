@@ -297,12 +297,40 @@ def _audited_parts(html: str) -> list[str]:
     return [html[: head_end + len("</head>")], html[article.start(): article_end + len("</article>")]]
 
 
+_CALCULATOR = re.compile(r'<section class="livecalc\b[^>]*>')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _without_calculators(part: str, ids: set[str]) -> str:
+    """``part`` with each live calculator's inner markup left out, its ids added to ``ids``.
+
+    A calculator (``macros/widgets.py``) is a form of some hundred elements with no heading, link,
+    image or text the audit checks, and parsing it was most of the audit's time on a site of guides
+    with two calculators each (``python -m bench.build --profile 200``). Its ids stay known, so a link
+    to one of them is still checked; its own ``<section>`` tag stays in the page the parser reads. A
+    calculator whose end cannot be told for certain (a ``<section>`` inside it) is read whole.
+    """
+    out: list[str] = []
+    position = 0
+    for match in _CALCULATOR.finditer(part):
+        if match.start() < position:
+            continue
+        end = part.find("</section>", match.end())
+        if end < 0 or part.find("<section", match.end(), end) >= 0:
+            continue
+        ids.update(_ID.findall(part, match.end(), end))
+        out.append(part[position:match.end()])
+        position = end
+    out.append(part[position:])
+    return "".join(out)
+
+
 def parse_page(file: str, html: str) -> PageFacts:
     """The facts of one page, ``file`` (relative to the site folder), from its HTML text."""
     facts = PageFacts(file=file, url=page_url(file))
     parser = _PageParser(facts)
     for part in _audited_parts(html):
-        parser.feed(part)
+        parser.feed(_without_calculators(part, facts.ids))
     parser.close()
     if parser.capture:  # unterminated element at the end of the file
         parser._finish()

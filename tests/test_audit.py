@@ -470,3 +470,23 @@ def test_a_figure_typed_in_a_published_pages_prose_is_an_unverified_figure_with_
     # percentages only; one cite() of a "5% drop" is one cited figure
     assert audit.figure_counts(audit.page_ledgers(docs, [published])) == [
         "/guide/: 0 computed, 0 input, 0 checked, 0 corrected, 1 cited, 2 unverified"]
+
+
+def test_a_calculators_form_is_not_parsed_but_its_ids_stay_known():
+    # A page whose article holds a calculator (its markup as macros/widgets.py writes it, shortened):
+    # the form's ids are still link targets, and nothing inside it counts as the first paragraph,
+    # an h1 or a link of the page.
+    page = (
+        '<html><head><title>t</title></head><body>'
+        '<article class="md-content__inner md-typeset"><h1>Guide</h1>'
+        '<section class="livecalc livecalc--isolated" id="livecalc-isolated" data-calculator="isolated">'
+        '<p class="livecalc__title">Calculator</p><form><input id="livecalc-isolated-leverage">'
+        '<a href="#nowhere">not a link of the page</a><h1>not the page\'s</h1></form></section>'
+        '<p>The first paragraph.</p></article></body></html>'
+    )
+    facts = audit.parse_page("guide/index.html", page)
+    assert {"livecalc-isolated", "livecalc-isolated-leverage"} <= facts.ids
+    assert facts.h1 == ["Guide"] and facts.links == [] and facts.first_paragraph == "The first paragraph."
+    # A calculator whose end is not certain (a section inside it) is read whole: its link is seen.
+    nested = page.replace("<form>", "<form><section>").replace("</form>", "</section></form>")
+    assert audit.parse_page("guide/index.html", nested).links == ["#nowhere"]
