@@ -106,13 +106,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 class StaticSite(http.server.ThreadingHTTPServer):
-    """``folder`` served on 127.0.0.1 at a free port (bound at once: a build may need the address
-    before the server starts); :meth:`start` serves it from a thread."""
+    """``folder`` served on 127.0.0.1 at ``port`` (0: a free one; bound at once: a build may need the
+    address before the server starts); :meth:`start` serves it from a thread."""
 
     daemon_threads = True
 
     def __init__(self, folder: Path | str, *, compress: bool = False, cache: str = "no-store",
-                 missing: Iterable[str] = (), types: Mapping[str, str] | None = None) -> None:
+                 missing: Iterable[str] = (), types: Mapping[str, str] | None = None, port: int = 0) -> None:
         self.folder = Path(folder)
         self.compress = compress
         self.cache = cache
@@ -122,7 +122,7 @@ class StaticSite(http.server.ThreadingHTTPServer):
         self._gzipped: dict[tuple[Path, float], tuple[bytes, str]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        super().__init__(("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(self.folder)))
+        super().__init__(("127.0.0.1", port), lambda *a: _Handler(*a, directory=str(self.folder)))
 
     @property
     def base(self) -> str:
@@ -176,3 +176,31 @@ def serve(folder: Path | str, **options: Any) -> Iterator[StaticSite]:
         yield site
     finally:
         site.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m livecalc.serve [SITE] [--port N]``: look at a built site as a static host serves it
+    (the content types the calculators need, gzip, 304s) before uploading it."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(prog="python -m livecalc.serve", description=main.__doc__.split("\n")[0])
+    parser.add_argument("site", nargs="?", default="site", help="the built folder (default: site)")
+    parser.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default: 8001)")
+    args = parser.parse_args(argv)
+    folder = Path(args.site)
+    if not (folder / "index.html").is_file():
+        print(f"livecalc.serve: {folder} has no index.html; build the site first (make site)", file=sys.stderr)
+        return 2
+    site = StaticSite(folder, compress=True, cache="no-cache", port=args.port).start()
+    print(f"serving {folder} at {site.base} (Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        site.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -59,3 +59,10 @@ def test_what_the_tests_ask_for_missing_files_wrong_types_and_the_requests(folde
         assert site.requests == ["/lib.zip", "/engine.wasm"]
         site.clear_requests()
         assert site.requests == []
+
+
+def test_the_command_refuses_a_folder_that_is_not_a_built_site(tmp_path, capsys):
+    from livecalc.serve import main
+
+    assert main([str(tmp_path)]) == 2
+    assert "has no index.html; build the site first (make site)" in capsys.readouterr().err
