@@ -237,6 +237,14 @@ export class Form {
       const deciding = this.control(prefix + other) || this.control(other);
       const unused = Boolean(deciding) && deciding.value !== value;
       control.disabled = unused;
+      // A value the grammar refuses cannot stay in a field the reader can no longer edit (it would
+      // hold every result back): it goes back to the calculator's default, which is not used anyway.
+      const field = this.fields && this.fields.get(control.name);
+      const fallback = (this.description && this.description.defaults || {})[control.name];
+      if (unused && field && fallback !== undefined && check(field, control.value, this.description.grammar)) {
+        control.value = String(fallback);
+        this.setError(control, "");
+      }
       const note = control.closest(".livecalc__field").querySelector("[data-unused-note]");
       if (note) note.hidden = !unused;
     }

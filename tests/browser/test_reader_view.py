@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from calculators import descriptions
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MINUS = "\u2212"
@@ -136,6 +138,14 @@ def test_a_rate_under_a_tier_table_is_shown_as_not_used(page, site, calculator):
     calc.set("tier_table", "none")
     expect(calc.field("mmr")).to_be_enabled()
     expect(note).to_be_hidden()
+    # A refused rate does not stay in the field once it is not used (the reader could not correct it
+    # there): it goes back to the default, and the results follow the tier table.
+    calc.set("mmr", "abc")
+    assert calc.inline_error("mmr")
+    calc.set("tier_table", "binance-btcusdt-2021-03-18")
+    assert calc.inline_error("mmr") is None and calc.any_error() is None
+    calc.expect("mmr_used", "0.40%")
+    assert calc.value("mmr") == str(descriptions.describe("isolated")["defaults"]["mmr"])
 
 
 # ------------------------------------------------------------------------------------------- rows
