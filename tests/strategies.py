@@ -204,3 +204,19 @@ def fills(*, max_size: int = 12) -> st.SearchStrategy[list[dict]]:
     """Fills of one position, as ``average_entry`` takes them (at most 12 rows)."""
     row = st.fixed_dictionaries({"price": PRICES, "quantity": magnitudes(1e-4, 1e4)})
     return st.lists(row, min_size=1, max_size=max_size)
+
+
+def maybe_without_liquidation_price() -> st.SearchStrategy[tuple[dict, str]]:
+    """``(position, model)`` pairs that may have no liquidation price: half of them 1x longs with no
+    maintenance amount under the exchange model, whose liquidation price (N - M) / (Q (1 - MMR)) is 0
+    at 1x (none; the margin is exactly the entry value EP x Q, since the float quotient N / EP times EP
+    is not N), half any position at all (a maintenance amount above the requirement can also leave
+    none), so that a property about positions without a price keeps most examples."""
+    from fractions import Fraction
+
+    return st.one_of(
+        st.tuples(isolated_positions(leverage=st.just(1.0), with_amount=False).map(
+            lambda p: {**p, "side": "long", "margin": Fraction(p["entry_price"]) * Fraction(p["quantity"])}),
+            st.just("exchange")),
+        st.tuples(isolated_positions(), MODELS),
+    )

@@ -1014,23 +1014,8 @@ def test_at_the_liquidation_price_equity_equals_the_requirement_exactly(position
     assert surplus(position, price + s * step, model) > 0
 
 
-#: positions that may have no liquidation price: half of them 1x longs with no maintenance amount
-#: under the exchange model (whose
-#: liquidation price is (N - M) / (Q (1 - MMR)) = 0 at 1x: none), half any position at all (a
-#: maintenance amount above the requirement can also leave none), so that assume() below keeps most
-#: examples instead of filtering out nearly all of them
-_MAYBE_NO_PRICE = st.one_of(
-    st.tuples(strategies.isolated_positions(leverage=st.just(1.0), with_amount=False).map(
-        # the margin exactly the position's value at entry (EP x Q, exact: the float quotient N / EP
-        # times EP is not N)
-        lambda p: {**p, "side": "long", "margin": Fraction(p["entry_price"]) * Fraction(p["quantity"])}),
-              st.just("exchange")),
-    st.tuples(strategies.isolated_positions(), strategies.MODELS),
-)
-
-
 @MANY
-@given(_MAYBE_NO_PRICE)
+@given(strategies.maybe_without_liquidation_price())
 def test_none_means_no_positive_price_liquidates_the_position(case):
     position, model = case
     assume(liquidation_price_isolated(**isolated_kwargs(position), model=model) is None)
