@@ -12,6 +12,7 @@ from pathlib import Path
 from livecalc import claims
 from livecalc.drafts import parse_draft
 from publishing_support import GUIDE_DRAFT, REPO, article, build, copy_project, livecalc
+from tiny import BTC_FRONT_MATTER
 
 # The draft's worked example is paragraph 8, line 13 of the file (5 header lines, then one paragraph
 # a line). Its figures, by hand: a 10x long from 65,000 with 1,000 of margin holds Q = 10,000/65,000;
@@ -110,20 +111,7 @@ def test_the_guides_draft_under_another_slug_builds_a_page_that_shows_only_compu
 
 # --- pages -------------------------------------------------------------------------------------------
 
-PAGE = """\
----
-examples:
-  btc:
-    calculator: isolated
-    side: long
-    entry_price: 65000
-    leverage: 10
-    margin: 1000
-    mmr: 0.5%
-    tier_table: none
-    model: simple
----
-
+PAGE = BTC_FRONT_MATTER + """
 # A page
 
 A {{ inputs("btc", "leverage") }} long is liquidated at {{ fig("btc.liquidation_price") }},
