@@ -16,11 +16,15 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from calculators import descriptions, grammar
-from calculators.descriptions import Calculator, Field, Modes, Output, Rows
+from calculators import descriptions
+from calculators.descriptions import Calculator, Field, Rows
+from presentation import reference
 
 #: how a number input is typed, in words (``unit`` of :class:`~calculators.descriptions.Field`)
 INPUT_UNITS = {"usd": "dollars", "percent": "percent", "multiple": "multiple", "none": "number"}
+
+#: the words for a number input's bounds (:func:`presentation.reference.bounds`)
+BOUND_WORDS = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<="}
 
 #: how an output is shown by fig() (``unit`` of :class:`~calculators.descriptions.Output`)
 OUTPUT_UNITS = {"usd": "money", "price": "money", "percent": "percent", "ratio": "percent", "quantity": "quantity",
@@ -73,10 +77,7 @@ def _allowed(field: Field) -> str:
     """Bounds in words (``>= 1, <= 125``) or a choice's values (``long | short``)."""
     if field.kind == "choice":
         return " | ".join(value for value, _ in field.choices)
-    rules = field.rules
-    words = [f"{word} {grammar.plain(rules[rule])}" for rule, word in
-             (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<=")) if rule in rules]
-    return ", ".join(words)
+    return ", ".join(f"{BOUND_WORDS[rule]} {value}" for rule, value in reference.bounds(field))
 
 
 def _unit(field: Field) -> str:
@@ -85,76 +86,30 @@ def _unit(field: Field) -> str:
     return field.kind  # choice, text
 
 
-def _default(value: Any) -> str:
-    if value is None or isinstance(value, (list, tuple, dict)):
-        return ""
-    text = str(value)
-    if text.startswith("="):  # a row input's copy of another field of the row
-        return f"its {text[1:]}"
-    return text.replace("{n}", "N")
-
-
 def inputs(calc: Calculator) -> list[InputRow]:
     """The inputs of ``calc``: its fields, then each field of a row of its list input (``rows[].field``)."""
-    found = [InputRow(f.name, f.label, _unit(f), _allowed(f), _default(calc.defaults.get(f.name)))
-             for f in calc.fields]
+    found = [InputRow(name, f.label, _unit(f), _allowed(f), default) for name, f, default in reference.inputs(calc)]
     if calc.rows is not None:
         rows = calc.rows
         count = len(calc.defaults.get(rows.name) or ())
-        found.append(InputRow(rows.name, f"{rows.label}s: a list of up to {rows.max_rows}", "list", "",
-                              f"{count} {rows.label.lower()}{'' if count == 1 else 's'}" if count else ""))
-        found += [InputRow(f"{rows.name}[].{f.name}", f.label, _unit(f), _allowed(f), _default(rows.fill.get(f.name)))
-                  for f in rows.fields]
+        # the list itself, just before its rows' fields
+        found.insert(len(calc.fields), InputRow(
+            rows.name, f"{rows.label}s: a list of up to {rows.max_rows}", "list", "",
+            f"{count} {rows.label.lower()}{'' if count == 1 else 's'}" if count else ""))
         for list_name, field_name in rows.spread.items():
             found.append(InputRow(list_name, f"one {field_name} per {rows.label.lower()}, as a list", "list", "", ""))
     return found
 
 
-def _output(name: str, label: str, output: Output, help_if_none: str = "") -> OutputRow:
-    return OutputRow(name, label, OUTPUT_UNITS.get(output.unit, output.unit), output.help or help_if_none)
-
-
 def outputs(calc: Calculator) -> list[OutputRow]:
     """Every output of ``calc`` under the name ``fig()`` takes after the example's name."""
-    found: list[OutputRow] = []
-    for node in calc.outputs:
-        if isinstance(node, Output):
-            found.append(_output(node.name, node.label, node))
-        elif isinstance(node, Rows):
-            found += [_output(f"{node.name}.N.{o.name}", o.label, o) for o in node.columns]
-        elif isinstance(node, Modes):
-            found += [_output(f"{mode}.{o.name}", f"{o.label}, {label.lower()}", o)
-                      for mode, label in node.modes for o in node.outputs]
-    # These sit deeper in the results (per margin mode, per row, in a list): their paths are found in
-    # the results of the calculator's own defaults, so the name shown is one fig() takes.
-    paths = _paths(descriptions.compute(calc.name, descriptions.complete_inputs(calc, {})))
-    for o in calc.more_outputs:
-        where = [path for path in paths if path == o.name or path.endswith("." + o.name)
-                 or path.startswith(o.name + ".")] or [o.name]
-        help_text = o.help or "Shown by fig() only, not by the calculator."
-        if len(where) > 1:
-            help_text += " Also at " + ", ".join(where[1:]) + "."
-        found.append(_output(where[0], o.label, o, help_text))
+    found = []
+    for name, label, output, note in reference.outputs(calc):
+        help_text = output.help
+        if output in calc.more_outputs:
+            help_text = " ".join(part for part in (help_text or "Shown by fig() only, not by the calculator.", note) if part)
+        found.append(OutputRow(name, label, OUTPUT_UNITS.get(output.unit, output.unit), help_text))
     return found
-
-
-def _paths(value: Any, prefix: str = "") -> list[str]:
-    """Every figure's path in a calculator's results: ``a.b`` for mappings, ``N`` for a list's items,
-    shortest first (then in the results' order)."""
-    found: list[str] = []
-
-    def walk(item: Any, path: str) -> None:
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                walk(inner, f"{path}.{key}" if path else str(key))
-        elif isinstance(item, list):
-            if item:
-                walk(item[0], f"{path}.N")
-        elif path not in found:
-            found.append(path)
-
-    walk(value, prefix)
-    return sorted(found, key=lambda path: path.count("."))
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], width: int, indent: str = "    ") -> list[str]:

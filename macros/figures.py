@@ -23,10 +23,10 @@ import re
 import sys
 from typing import Any, Callable, Mapping
 
-from calculators import descriptions, grammar, margin
+from calculators import descriptions, margin
 from calculators.errors import MarginInputError
 
-from presentation import display
+from presentation import display, reference
 from presentation import format as fmt
 
 from .problems import MARKER, BuildReport, FrontMatterLines, did_you_mean
@@ -544,38 +544,27 @@ class Examples:
         out_units = {"usd": "money", "price": "money", "percent": "percentage", "ratio": "percentage",
                      "quantity": "quantity", "count": "count", "multiple": "multiple", "text": "text",
                      "flag": "yes/no", "outcome": "liquidated, or open with its profit or loss"}
+        bound_words = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤"}
         parts = []
         for key, calc in descriptions.CALCULATORS.items():
             parts += [f"{'#' * level} `{key}`: {calc.title}", "", calc.summary, "",
                       "| Input | What | Typed as | Allowed | Default |", "|---|---|---|---|---|"]
-            groups = [("", calc.fields, calc.defaults)]
-            if calc.rows:
-                groups.append((f"{calc.rows.name}[].", calc.rows.fields, dict(calc.rows.fill)))
-            for prefix, fields, defaults in groups:
-                for f in fields:
-                    typed = ", ".join(f"`{k}`" for k, _ in f.choices) if f.kind == "choice" else (
-                        units.get(f.unit, f.unit) if f.kind == "number" else "text")
-                    allowed = "; ".join(f"{word} {grammar.plain(f.rules[rule])}" for rule, word in
-                                        (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"))
-                                        if rule in f.rules)
-                    default = defaults.get(f.name, "")
-                    default = "" if isinstance(default, (list, dict)) else str(default).replace("{n}", "N")
-                    if default.startswith("="):
-                        default = f"its `{default[1:]}`"
-                    parts.append(f"| `{prefix}{f.name}` | {f.label} | {typed} | {allowed} | {default} |")
+            for name, f, default in reference.inputs(calc):
+                typed = ", ".join(f"`{k}`" for k, _ in f.choices) if f.kind == "choice" else (
+                    units.get(f.unit, f.unit) if f.kind == "number" else "text")
+                allowed = "; ".join(f"{bound_words[rule]} {value}" for rule, value in reference.bounds(f))
+                if default.startswith("its "):
+                    default = f"its `{default[4:]}`"
+                parts.append(f"| `{name}` | {f.label} | {typed} | {allowed} | {default} |")
             if calc.rows:
                 parts += ["", f"`{calc.rows.name}` lists up to {calc.rows.max_rows} rows."]
             parts += ["", "| Output | What | Shown as |", "|---|---|---|"]
-            for node in calc.outputs:
-                if isinstance(node, descriptions.Rows):
-                    parts += [f"| `{node.name}.N.{o.name}` | {o.label} (row N, from 0, or its label) | "
-                              f"{out_units.get(o.unit, o.unit)} |" for o in node.columns]
-                elif isinstance(node, descriptions.Modes):
-                    parts += [f"| `{mode}.{o.name}` | {o.label}, {label.lower()} | {out_units.get(o.unit, o.unit)} |"
-                              for mode, label in node.modes for o in node.outputs]
-                elif isinstance(node, descriptions.Output):
-                    parts.append(f"| `{node.name}` | {node.label} | {out_units.get(node.unit, node.unit)} |")
-            parts += [f"| `{o.name}` | {o.label} | {out_units.get(o.unit, o.unit)} |" for o in calc.more_outputs]
+            for name, label, output, _ in reference.outputs(calc):
+                if output in calc.more_outputs:  # the figures only fig() shows: by their own name here
+                    name, what = output.name, label
+                else:
+                    what = f"{label} (row N, from 0, or its label)" if ".N." in name else label
+                parts.append(f"| `{name}` | {what} | {out_units.get(output.unit, output.unit)} |")
             parts.append("")
         return "\n".join(parts)
 
