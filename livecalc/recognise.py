@@ -51,6 +51,27 @@ FIGURE = re.compile(
 )
 
 
+# Where a figure can start: its first character (a sign, "$" or a digit), not after a letter, digit,
+# point, comma or "$" (the look-behind every branch of FIGURE starts with). Found by a scan for the
+# character, where FIGURE's own search tries all four branches at every character of the text.
+_FIGURE_START = re.compile(r"[-\u2212$\d](?<![\w.,$].)")
+
+
+def _figure_matches(text: str):
+    """``FIGURE.finditer(text)``, several times faster on a page of prose: FIGURE is tried only
+    where a figure can start, from the end of the last one found."""
+    match_at = FIGURE.match
+    end = 0
+    for start in _FIGURE_START.finditer(text):
+        position = start.start()
+        if position < end:
+            continue
+        match = match_at(text, position)
+        if match:
+            end = match.end()
+            yield match
+
+
 @dataclass(frozen=True)
 class Figure:
     """A figure as written: its kind, its exact value (dollars; percent points, 0.5 for 0.5%;
@@ -110,7 +131,7 @@ def figures(text: str, line: int = 0, offset: int = 0) -> list[Figure]:
     ['10x', '$65,000', '0.5%', '$1,000']
     """
     found = []
-    for match in FIGURE.finditer(text):
+    for match in _figure_matches(text):
         if match.group("dollars") or match.group("usd"):
             digits = match.group("dollars") or match.group("usd")
             value, half = _exact(digits)

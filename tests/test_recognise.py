@@ -11,6 +11,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from livecalc import recognise
 from livecalc.claims import _decide_paragraph
@@ -51,6 +53,35 @@ def test_a_scaled_figure_agrees_to_its_last_written_digit():
 
 def test_years_and_plain_numbers_are_not_figures():
     assert recognise.figures("In its 2023 reports, 3 exchanges and 125 tiers") == []
+
+
+# Pieces that make figures, near-figures and their neighbours: signs, "$", digits (a Unicode one too),
+# separators, units, scale words, and the letters, points, commas and "$" that stop a figure starting.
+FIGURE_PIECES = ["$", "-", "\u2212", "-$", "\u2212$", "$ ", "0", "5", "65", "1,000", ",000", ".5", ".", ",", "\u0663", "%", " ",
+                 "\u00a0", "x", "\u00d7", "k", "K", "m", "bn", " million", " thousand", " USD", "USDT", " dollars",
+                 " US dollars", " percent", " per cent", "a", "_", "é", "\n", ";"]
+
+
+@given(st.lists(st.sampled_from(FIGURE_PIECES), max_size=40).map("".join))
+@example("a -$5, \u2212$6 and $-7; 8,000 USDT")
+@settings(max_examples=600)
+def test_figures_are_found_where_the_figure_expressions_own_search_finds_them(text):
+    # figures() tries the expression only where a figure can start; the expression's own search
+    # (which tries every character) must find the same figures, with the same parts.
+    found = [(m.span(), m.groupdict()) for m in recognise._figure_matches(text)]
+    assert found == [(m.span(), m.groupdict()) for m in recognise.FIGURE.finditer(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("$5 and -$6, 7% or 8x", ["$5", "-$6", "7%", "8x"]),
+    # after a letter, "$", point or comma: none ("2,5%" is "2," then "5%" after a comma)
+    ("a5% b$6 1.5% 2,5% $$7 .5% ,5%", ["1.5%"]),
+    # one right after another ("%" is no letter); "10x5%" is neither a multiple (a digit follows the
+    # "x") nor a percentage (after the letter "x")
+    ("5% 6%7% 10x5%", ["5%", "6%", "7%"]),
+])
+def test_a_figure_starts_only_where_nothing_word_like_is_before_it(text, expected):
+    assert [f.text for f in recognise.figures(text)] == expected
 
 
 # --- phrasings ------------------------------------------------------------------------------------------
