@@ -1,4 +1,12 @@
-"""Hypothesis strategies for the margin tests, kept in one place (as numpy-financial keeps its own).
+"""Every Hypothesis strategy of the tests, kept in one place (as numpy-financial keeps its own).
+
+Sections: isolated positions and cross accounts (``calculators.margin``), shocks and the exact sweep,
+tiered positions (``test_tiers``), the trading calculators (``calculators.trading``), what a reader
+types into the calculators (``calculators.descriptions``), and the numbers the formatters print
+(``presentation.format``). Test files import this module (``import strategies``) and define none of
+their own; a single built-in call used in one ``@given`` may stay inline. A test narrows its examples
+with ``assume``, never a bare ``return``. Only the standard library, Hypothesis and ``calculators``
+are imported here: the module runs inside Pyodide too (``tests/test_in_pyodide.py``).
 
 Positions are built from what a trader chooses (side, entry price, notional, leverage, maintenance
 rate) rather than filtered out of random numbers, so that no example is thrown away and every
@@ -12,7 +20,14 @@ label, one mark: hedge mode).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from fractions import Fraction
+
 from hypothesis import strategies as st
+
+from calculators import CALCULATORS, margin
+from calculators.descriptions import MAX_TEXT
 
 SIDES = st.sampled_from(["long", "short"])
 MODELS = st.sampled_from(["exchange", "simple"])
@@ -20,8 +35,6 @@ MODELS = st.sampled_from(["exchange", "simple"])
 
 def magnitudes(low: float, high: float) -> st.SearchStrategy[float]:
     """Positive floats spread evenly over orders of magnitude (a price of 0.0001 and of 100,000)."""
-    import math
-
     return st.floats(min_value=math.log10(low), max_value=math.log10(high)).map(lambda e: 10.0 ** e)
 
 
@@ -134,6 +147,73 @@ def accounts(*, min_size: int = 1, max_size: int = 5, marks: bool = True,
     return st.tuples(magnitudes(1.0, 1e9), rows)
 
 
+#: margin added to a position, as a fraction of its margin: from a millionth to ten times over
+EXTRA_MARGIN_FRACTIONS = magnitudes(1e-6, 10.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Shocks (margin.shock) and the exact sweep (margin.shock_sweep)
+# --------------------------------------------------------------------------------------------
+
+@st.composite
+def shocks(draw) -> tuple[float, list[dict], list[float], list[float]]:
+    """A wallet, positions, one margin each (together at most the wallet, to rounding of the drawn
+    shares) and one move each (one move per asset: positions sharing a label share it)."""
+    wallet, rows = draw(accounts(max_size=4, hedged=True))
+    shares = draw(st.lists(st.floats(min_value=1e-3, max_value=1.0), min_size=len(rows), max_size=len(rows)))
+    scale = draw(st.floats(min_value=0.01, max_value=1.0)) / max(sum(shares), 1.0)
+    margins = [wallet * share * scale for share in shares]
+    moves = draw(st.lists(st.floats(min_value=-0.99, max_value=3.0), min_size=len(rows), max_size=len(rows)))
+    first: dict[str, float] = {}
+    moves = [first.setdefault(row["label"], move) if row["label"] else move for row, move in zip(rows, moves)]
+    return wallet, rows, margins, moves
+
+
+@st.composite
+def sweep_accounts(draw) -> tuple[Fraction, list[margin.Position], list[Fraction], list[Fraction]]:
+    """``(wallet, positions, margins, moves)`` for ``margin.shock_sweep``, all exact Fractions: one to
+    four assets, entries of a cent to a million, marks within -50%..+50% of the entry, rates 0..10%,
+    maintenance amounts 0..500 (above ``N * MMR`` too), leverage 1..125, moves -60%..+60%, and a
+    wallet of the margins plus up to 5,000."""
+    count = draw(st.integers(min_value=1, max_value=4))
+    positions, margins, moves = [], [], []
+    for index in range(count):
+        entry = Fraction(draw(st.integers(1, 10**6)), draw(st.sampled_from([1, 10, 100])))
+        size = Fraction(draw(st.integers(1, 10**5)))
+        positions.append(margin.Position(
+            side=draw(st.sampled_from(["long", "short"])), entry_price=entry, quantity=size / entry,
+            mark_price=entry * Fraction(draw(st.integers(50, 150)), 100),
+            mmr=Fraction(draw(st.integers(0, 100)), 1000),
+            # maintenance amounts above N * MMR too: the one clamp rule must hold along the sweep
+            maintenance_amount=Fraction(draw(st.integers(0, 500))),
+            label=f"asset {index}",
+        ))
+        margins.append(size / draw(st.integers(1, 125)))
+        moves.append(Fraction(draw(st.integers(-60, 60)), 100))
+    wallet = sum(margins) + draw(st.integers(0, 5000))
+    return wallet, positions, margins, moves
+
+
+# --------------------------------------------------------------------------------------------
+# Tiered positions (margin.liquidation_price_tiered)
+# --------------------------------------------------------------------------------------------
+
+def tiered_positions(max_leverage: Callable[[float], float]) -> st.SearchStrategy[dict]:
+    """A position within an exchange's limits: entry 1..1e6, notional 10..5e8, leverage from 1x up to
+    ``max_leverage(notional)`` (the test's own transcription of the published brackets, so that the
+    limits do not come from the table under test)."""
+
+    @st.composite
+    def position(draw) -> dict:
+        entry = draw(magnitudes(1.0, 1e6))
+        notional = draw(magnitudes(10.0, 5e8))
+        leverage = draw(st.floats(min_value=1.0, max_value=max_leverage(notional)))
+        return {"side": draw(SIDES), "entry_price": entry, "quantity": notional / entry,
+                "margin": notional / leverage, "leverage": leverage}
+
+    return position()
+
+
 # --------------------------------------------------------------------------------------------
 # Derived figures and the trading calculators (calculators.trading)
 # --------------------------------------------------------------------------------------------
@@ -200,9 +280,15 @@ def risk_cases(draw) -> dict:
     }
 
 
+#: quantities of one fill, from 0.0001 to 10,000 units
+FILL_QUANTITIES = magnitudes(1e-4, 1e4)
+#: the quantities of one to twelve fills (all at one price, in the test that draws them)
+FILL_QUANTITY_LISTS = st.lists(FILL_QUANTITIES, min_size=1, max_size=12)
+
+
 def fills(*, max_size: int = 12) -> st.SearchStrategy[list[dict]]:
     """Fills of one position, as ``average_entry`` takes them (at most 12 rows)."""
-    row = st.fixed_dictionaries({"price": PRICES, "quantity": magnitudes(1e-4, 1e4)})
+    row = st.fixed_dictionaries({"price": PRICES, "quantity": FILL_QUANTITIES})
     return st.lists(row, min_size=1, max_size=max_size)
 
 
@@ -212,11 +298,93 @@ def maybe_without_liquidation_price() -> st.SearchStrategy[tuple[dict, str]]:
     at 1x (none; the margin is exactly the entry value EP x Q, since the float quotient N / EP times EP
     is not N), half any position at all (a maintenance amount above the requirement can also leave
     none), so that a property about positions without a price keeps most examples."""
-    from fractions import Fraction
-
     return st.one_of(
         st.tuples(isolated_positions(leverage=st.just(1.0), with_amount=False).map(
             lambda p: {**p, "side": "long", "margin": Fraction(p["entry_price"]) * Fraction(p["quantity"])}),
             st.just("exchange")),
         st.tuples(isolated_positions(), MODELS),
     )
+
+
+
+# --------------------------------------------------------------------------------------------
+# What a reader types into the calculators (calculators.descriptions, calculators.run)
+# --------------------------------------------------------------------------------------------
+
+#: the calculators' names, in sorted order
+CALCULATOR_NAMES = st.sampled_from(sorted(CALCULATORS))
+
+#: Narrowed price range. The descriptions let a price be any number above 0 with no maximum, and at
+#: the extremes the arithmetic leaves the doubles: a mark price of 5e-324 (a subnormal) gives the
+#: cross calculator a distance_pct of inf, an entry of 1e-300 an infinite quantity. Reported; until
+#: the fields carry realistic bounds :func:`reader_values` covers prices from 1e-8 (below any listed
+#: token) to 1e9, and sizes from a cent.
+PRICE_RANGE = (1e-8, 1e9)
+#: the smallest dollar amount drawn for a field whose minimum is 0
+SMALLEST_AMOUNT = 0.01
+
+
+def reader_values(f) -> st.SearchStrategy:
+    """What a reader may type in a field: anything within its bounds, as a number or as text."""
+    if f.kind == "choice":
+        return st.sampled_from([key for key, _ in f.choices])
+    if f.kind == "text":
+        return st.text(max_size=MAX_TEXT)
+    low = f.minimum if f.minimum is not None else -1e12
+    high = f.maximum if f.maximum is not None else 1e12
+    exclude_min = not f.minimum_inclusive
+    if f.name.endswith("_price"):
+        low, high, exclude_min = max(low, PRICE_RANGE[0]), min(high, PRICE_RANGE[1]), False
+    elif f.unit == "usd" and low == 0:
+        low, exclude_min = SMALLEST_AMOUNT, False
+    number = st.floats(min_value=low, max_value=high, exclude_min=exclude_min)
+    return st.one_of(number, number.map(repr))
+
+
+def reader_inputs(name: str) -> st.SearchStrategy[dict]:
+    """The raw inputs of calculator ``name``: every field within its bounds (:func:`reader_values`),
+    and one to three rows for a calculator with rows."""
+    calc = CALCULATORS[name]
+    top = st.fixed_dictionaries({f.name: reader_values(f) for f in calc.fields})
+    if not calc.rows:
+        return top
+    row = st.fixed_dictionaries({f.name: reader_values(f) for f in calc.rows.fields})
+    return st.tuples(top, st.lists(row, min_size=1, max_size=3)).map(lambda t: {**t[0], calc.rows.name: t[1]})
+
+
+#: any JSON-like value: None, booleans, integers, floats (nan and inf too), short text, and small
+#: lists and objects of them
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+#: any JSON object of up to six keys: what a page could post to ``run``, valid or not
+JSON_OBJECTS = st.dictionaries(st.text(max_size=12), JSONISH, max_size=6)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers the formatters print (presentation.format)
+# --------------------------------------------------------------------------------------------
+
+#: dollar amounts up to a billion either way, none in (0, 1e-6] (zero itself included)
+MONEY_AMOUNTS = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-6)
+
+#: any float a formatter may be handed, nan and the infinities too. percent() multiplies by 100
+#: first, so a fraction above ~1.8e306 overflows to "inf%" (reported; no ratio the calculators
+#: produce comes near it): the finite ones go up to 1e300.
+FORMATTABLE = st.one_of(st.floats(min_value=-1e300, max_value=1e300), st.sampled_from([math.nan, math.inf, -math.inf]))
+
+
+# --------------------------------------------------------------------------------------------
+# Prose with figures in it (livecalc.recognise)
+# --------------------------------------------------------------------------------------------
+
+#: Pieces that make figures, near-figures and their neighbours: signs, "$", digits (a Unicode one
+#: too), separators, units, scale words, and the letters, points, commas and "$" that stop a figure
+#: starting.
+FIGURE_PIECES = ["$", "-", "\u2212", "0", "5", "65", "1,000", ",000", ".5", ".", ",", "\u0663", "%", " ",
+                 "\u00a0", "x", "\u00d7", "k", "K", "m", "bn", " million", " thousand", " USD", "USDT", " dollars",
+                 " US dollars", " percent", " per cent", "a", "_", "é", "\n", ";"]
+#: text of up to 40 of those pieces, joined
+FIGURE_TEXTS = st.lists(st.sampled_from(FIGURE_PIECES), max_size=40).map("".join)

@@ -22,6 +22,8 @@ from calculators import CALCULATORS, compute, describe, run
 from calculators.descriptions import CHART_STEPS, MAX_TEXT, complete_inputs, parse_inputs
 from calculators.errors import MarginInputError
 
+import strategies
+
 TABLE = "binance-btcusdt-2021-03-18"
 
 #: the guide's BTC example as a reader types it (the isolated calculator's defaults, simple model)
@@ -514,41 +516,6 @@ def test_every_declared_output_is_computed():
                 assert all(node.x in point and all(key in point for key, _ in node.series) for point in out[node.name])
 
 
-#: Narrowed price range. The descriptions let a price be any number above 0 with no maximum, and at
-#: the extremes the arithmetic leaves the doubles: a mark price of 5e-324 (a subnormal) gives the
-#: cross calculator a distance_pct of inf, an entry of 1e-300 an infinite quantity. Reported; until
-#: the fields carry realistic bounds this property covers prices from 1e-8 (below any listed
-#: token) to 1e9, and sizes from a cent.
-PRICE_RANGE = (1e-8, 1e9)
-SMALLEST_AMOUNT = 0.01
-
-
-def reader_values(f) -> st.SearchStrategy:
-    """What a reader may type in a field: anything within its bounds, as a number or as text."""
-    if f.kind == "choice":
-        return st.sampled_from([key for key, _ in f.choices])
-    if f.kind == "text":
-        return st.text(max_size=MAX_TEXT)
-    low = f.minimum if f.minimum is not None else -1e12
-    high = f.maximum if f.maximum is not None else 1e12
-    exclude_min = not f.minimum_inclusive
-    if f.name.endswith("_price"):
-        low, high, exclude_min = max(low, PRICE_RANGE[0]), min(high, PRICE_RANGE[1]), False
-    elif f.unit == "usd" and low == 0:
-        low, exclude_min = SMALLEST_AMOUNT, False
-    number = st.floats(min_value=low, max_value=high, exclude_min=exclude_min)
-    return st.one_of(number, number.map(repr))
-
-
-def reader_inputs(name: str) -> st.SearchStrategy[dict]:
-    calc = CALCULATORS[name]
-    top = st.fixed_dictionaries({f.name: reader_values(f) for f in calc.fields})
-    if not calc.rows:
-        return top
-    row = st.fixed_dictionaries({f.name: reader_values(f) for f in calc.rows.fields})
-    return st.tuples(top, st.lists(row, min_size=1, max_size=3)).map(lambda t: {**t[0], calc.rows.name: t[1]})
-
-
 def finite_everywhere(value) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
@@ -559,15 +526,8 @@ def finite_everywhere(value) -> bool:
     return True
 
 
-JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=8,
-)
-
-
 @settings(max_examples=300)
-@given(st.sampled_from(sorted(CALCULATORS)), st.dictionaries(st.text(max_size=12), JSONISH, max_size=6))
+@given(strategies.CALCULATOR_NAMES, strategies.JSON_OBJECTS)
 def test_run_never_raises_on_any_data(name, raw):
     result = run(name, raw)
     assert result["ok"] in (True, False)
@@ -575,11 +535,12 @@ def test_run_never_raises_on_any_data(name, raw):
         assert result["field"] and result["message"]
 
 
+#: prices are drawn within strategies.PRICE_RANGE, not the descriptions' open-ended bounds (why: there)
 @settings(max_examples=400)
 @given(st.data())
 def test_inputs_within_bounds_give_a_result_or_a_named_error_never_nan(data):
-    name = data.draw(st.sampled_from(sorted(CALCULATORS)))
-    raw = data.draw(reader_inputs(name))
+    name = data.draw(strategies.CALCULATOR_NAMES)
+    raw = data.draw(strategies.reader_inputs(name))
     result = run(name, raw)
     if result["ok"]:
         assert finite_everywhere(result["outputs"]), result

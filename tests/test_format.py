@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from presentation.format import MINUS, by_unit, money, multiple, number, parse_stated, parse_tolerance, percent
 
+import strategies
+
 
 class TestMoney:
     @pytest.mark.parametrize("value, shown", [
@@ -169,11 +171,8 @@ class TestParseTolerance:
 # the module by more than half a unit of its last digit. (figures.py rejects a claim exactly half-way,
 # on purpose; it is never shown, since a formatted figure is a rounding of the value.)
 
-VALUES = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-6)
-
-
 @settings(max_examples=800)
-@given(VALUES, st.sampled_from([None, 0, 1, 2, 3]))
+@given(strategies.MONEY_AMOUNTS, st.sampled_from([None, 0, 1, 2, 3]))
 def test_a_shown_amount_parses_back_within_half_a_unit(value, decimals):
     shown = money(value, decimals)
     claimed, half_unit = parse_stated(shown, "usd")
@@ -188,13 +187,8 @@ def test_a_shown_percentage_parses_back_within_half_a_unit(value, decimals):
     assert abs(value - claimed) <= half_unit * (1 + 1e-9) + 1e-12
 
 
-#: percent() multiplies by 100 first, so a fraction above ~1.8e306 overflows to "inf%" (reported; no
-#: ratio the calculators produce comes near it): the property covers magnitudes up to 1e300.
-FORMATTABLE = st.one_of(st.floats(min_value=-1e300, max_value=1e300), st.sampled_from([math.nan, math.inf, -math.inf]))
-
-
 @settings(max_examples=300)
-@given(FORMATTABLE)
+@given(strategies.FORMATTABLE)
 def test_formatters_never_print_nan_or_inf(value):
     for text in (money(value), percent(value), number(value)):
         assert "nan" not in text.lower() and "inf" not in text.lower()

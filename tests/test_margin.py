@@ -1003,8 +1003,7 @@ def surplus(p: dict, price: Fraction, model: str) -> Fraction:
 @given(strategies.isolated_positions(), strategies.MODELS)
 def test_at_the_liquidation_price_equity_equals_the_requirement_exactly(position, model):
     price = liquidation_price_isolated(**isolated_kwargs(position), model=model)
-    if price is None:
-        return  # the next property
+    assume(price is not None)  # no price: the next property
     assert isinstance(price, Fraction) and price > 0
     assert surplus(position, price, model) == 0
     # and the side of it on which the position loses is liquidated, the other side not
@@ -1048,7 +1047,7 @@ def test_with_no_maintenance_rate_liquidation_is_bankruptcy(position, model):
 
 
 @MANY
-@given(strategies.isolated_positions(), strategies.MODELS, strategies.magnitudes(1e-6, 10.0))
+@given(strategies.isolated_positions(), strategies.MODELS, strategies.EXTRA_MARGIN_FRACTIONS)
 def test_adding_margin_never_moves_liquidation_toward_the_entry(position, model, extra_fraction):
     kwargs = isolated_kwargs(position)
     before = liquidation_price_isolated(**kwargs, model=model)
@@ -1094,8 +1093,7 @@ def test_cross_with_others_at_entry_equals_isolated_with_wallet_less_their_requi
     others = [row for i, row in enumerate(rows) if i != target]
     # the others at their entry price: no profit, and the same (clamped) requirement in both models
     margin_left = Fraction(wallet) - sum(requirement_of(r, Fraction(r["entry_price"]), "simple") for r in others)
-    if margin_left <= 0:
-        return  # the isolated side needs a positive margin
+    assume(margin_left > 0)  # the isolated side needs a positive margin
     cross = liquidation_price_cross(wallet_balance=wallet, positions=rows, target=target, model=model)
     k = rows[target]
     isolated = liquidation_price_isolated(side=k["side"], entry_price=k["entry_price"], quantity=k["quantity"],
@@ -1152,26 +1150,11 @@ def test_account_state_margin_ratio_and_flag_agree(account, model):
         assert state.liquidated
 
 
-@st.composite
-def shocks(draw):
-    """A wallet, positions, one margin each (together at most the wallet) and one move each (one
-    move per asset: positions sharing a label share it)."""
-    wallet, rows = draw(strategies.accounts(max_size=4, hedged=True))
-    shares = draw(st.lists(st.floats(min_value=1e-3, max_value=1.0), min_size=len(rows), max_size=len(rows)))
-    scale = draw(st.floats(min_value=0.01, max_value=1.0)) / max(sum(shares), 1.0)
-    margins = [wallet * share * scale for share in shares]
-    moves = draw(st.lists(st.floats(min_value=-0.99, max_value=3.0), min_size=len(rows), max_size=len(rows)))
-    first: dict[str, float] = {}
-    moves = [first.setdefault(row["label"], move) if row["label"] else move for row, move in zip(rows, moves)]
-    return wallet, rows, margins, moves
-
-
 @SOME
-@given(shocks(), strategies.MODELS)
+@given(strategies.shocks(), strategies.MODELS)
 def test_an_isolated_position_never_loses_more_than_its_margin(case, model):
     wallet, rows, margins, moves = case
-    if sum(map(Fraction, margins)) > Fraction(wallet):
-        return  # rounding of the drawn shares; refused, see TestShockInput
+    assume(sum(map(Fraction, margins)) <= Fraction(wallet))  # rounding of the drawn shares: refused, see TestShockInput
     result = shock(wallet_balance=wallet, positions=rows, moves=moves, margins=margins, model=model)
     for outcome, own in zip(result.isolated.positions, margins):
         assert outcome.loss <= Fraction(own)
@@ -1183,7 +1166,7 @@ def test_an_isolated_position_never_loses_more_than_its_margin(case, model):
 
 
 @SOME
-@given(shocks(), strategies.MODELS)
+@given(strategies.shocks(), strategies.MODELS)
 def test_shock_follows_the_definitions(case, model):
     wallet, rows, margins, moves = case
     assume(sum(map(Fraction, margins)) <= Fraction(wallet))
@@ -1210,8 +1193,7 @@ def test_shock_liquidates_exactly_at_the_isolated_liquidation_price(position, mo
     price = liquidation_price_isolated(**kwargs, model=model)
     entry = Fraction(position["entry_price"])
     s = sign(position["side"])
-    if price is None or (entry - price) * s <= 0:
-        return  # no price, or liquidated as it opens
+    assume(price is not None and (entry - price) * s > 0)  # a price, and alive as it opens
     row = {k: kwargs[k] for k in ("side", "entry_price", "quantity", "mmr", "maintenance_amount")}
     for target, expected in ((price, True), (price + (entry - price) / 10**6, False)):
         result = shock(wallet_balance=kwargs["margin"], positions=[row], moves=[target / entry - 1],
@@ -1254,8 +1236,8 @@ def test_simple_model_long_and_short_mirror_around_the_entry(position):
     kwargs = isolated_kwargs(position)
     long_ = liquidation_price_isolated(**{**kwargs, "side": "long"}, model="simple")
     short = liquidation_price_isolated(**{**kwargs, "side": "short"}, model="simple")
-    if long_ is not None:
-        assert long_ + short == 2 * Fraction(kwargs["entry_price"])
+    assume(long_ is not None)  # at 1x with no rate a long has no price to mirror
+    assert long_ + short == 2 * Fraction(kwargs["entry_price"])
 
 
 @MANY
@@ -1292,9 +1274,9 @@ def test_a_rate_of_exactly_one_over_leverage_is_liquidated_at_entry(leverage, si
     if leverage == 1:
         # MMR 0 at 1x: a long's exact price is 0 (none), a short's twice the entry
         assert price == (None if side == "long" else 2 * Fraction(entry))
-        return
-    assert price == Fraction(entry)
-    assert liquidated_at_entry(side=side, entry_price=entry, liquidation_price=price) is True
+    else:
+        assert price == Fraction(entry)
+        assert liquidated_at_entry(side=side, entry_price=entry, liquidation_price=price) is True
 
 
 @MANY

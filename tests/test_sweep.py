@@ -9,36 +9,16 @@ from __future__ import annotations
 from fractions import Fraction
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from calculators import margin
+
+import strategies
 
 STEPS = [Fraction(k, 40) - Fraction(1, 2) for k in range(41)]
 
 
-@st.composite
-def accounts(draw):
-    count = draw(st.integers(min_value=1, max_value=4))
-    positions, margins, moves = [], [], []
-    for index in range(count):
-        entry = Fraction(draw(st.integers(1, 10**6)), draw(st.sampled_from([1, 10, 100])))
-        size = Fraction(draw(st.integers(1, 10**5)))
-        positions.append(margin.Position(
-            side=draw(st.sampled_from(["long", "short"])), entry_price=entry, quantity=size / entry,
-            mark_price=entry * Fraction(draw(st.integers(50, 150)), 100),
-            mmr=Fraction(draw(st.integers(0, 100)), 1000),
-            # maintenance amounts above N * MMR too: the one clamp rule must hold along the sweep
-            maintenance_amount=Fraction(draw(st.integers(0, 500))),
-            label=f"asset {index}",
-        ))
-        margins.append(size / draw(st.integers(1, 125)))
-        moves.append(Fraction(draw(st.integers(-60, 60)), 100))
-    wallet = sum(margins) + draw(st.integers(0, 5000))
-    return wallet, positions, margins, moves
-
-
 @settings(max_examples=60)
-@given(accounts(), st.sampled_from(["exchange", "simple"]))
+@given(strategies.sweep_accounts(), strategies.MODELS)
 def test_every_point_of_the_sweep_is_the_shock_at_that_move(account, model):
     wallet, positions, margins, moves = account
     points = margin.shock_sweep(wallet_balance=wallet, positions=positions, moves=moves, margins=margins,

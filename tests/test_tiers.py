@@ -25,7 +25,6 @@ from importlib import resources
 
 import pytest
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 from calculators import margin
 from calculators.errors import MarginInputError
@@ -350,14 +349,9 @@ def bisect_liquidation(p: dict) -> float | None:
     return (low + high) / 2
 
 
-@st.composite
-def tiered_positions(draw) -> dict:
-    """A BTCUSDT position within Binance's limits: notional inside the table, leverage within its tier."""
-    entry = draw(strategies.magnitudes(1.0, 1e6))
-    notional = draw(strategies.magnitudes(10.0, 5e8))
-    leverage = draw(st.floats(min_value=1.0, max_value=max_leverage(notional)))
-    return {"side": draw(strategies.SIDES), "entry_price": entry, "quantity": notional / entry,
-            "margin": notional / leverage, "leverage": leverage}
+#: a BTCUSDT position within Binance's limits: notional inside the table, leverage within its
+#: published tier (:func:`max_leverage`, from the transcribed rows, not the shipped table)
+TIERED_POSITIONS = strategies.tiered_positions(max_leverage)
 
 
 def tiered_result(p: dict, **changes) -> TieredLiquidation:
@@ -374,7 +368,7 @@ PROPERTY = settings(max_examples=200, deadline=None)
 
 
 @PROPERTY
-@given(tiered_positions())
+@given(TIERED_POSITIONS)
 def test_tiered_price_is_self_consistent(p):
     result = tiered_result(p)
     price = result.price
@@ -383,31 +377,31 @@ def test_tiered_price_is_self_consistent(p):
         # only a long whose margin covers a fall to zero (to rounding: at exactly 1x both are 0)
         assert p["side"] == "long" and surplus(p, 1e-300) >= -1e-9 * p["margin"]
         assert result.tier == entry_tier
-        return
-    # the reported tier holds the notional at the price (its cap included; its floor too, where
-    # both neighbours give the same price), the last tier above the table
-    notional = p["quantity"] * price
-    reported = result.tier
-    assert reported.floor <= notional
-    assert notional <= reported.cap or reported == margin.load_tier_table(KEY).tiers[-1]
-    # and its rate and amount give the price
-    assert liquidation_price_isolated(
-        side=p["side"], entry_price=p["entry_price"], quantity=p["quantity"], margin=p["margin"],
-        mmr=reported.mmr, maintenance_amount=reported.maintenance_amount) == price
-    # the tier that holds the notional at the price is the tier that gives the price ...
-    tier = tier_for_notional(table=KEY, notional=min(p["quantity"] * price, 500_000_000))
-    again = liquidation_price_isolated(side=p["side"], entry_price=p["entry_price"], quantity=p["quantity"],
-                                       margin=p["margin"], mmr=tier.mmr, maintenance_amount=tier.maintenance_amount)
-    assert again == pytest.approx(price, rel=1e-9)
-    # ... and there equity equals that tier's requirement
-    s = 1 if p["side"] == "long" else -1
-    equity = p["margin"] + s * p["quantity"] * (price - p["entry_price"])
-    requirement = p["quantity"] * price * tier.mmr - tier.maintenance_amount
-    assert abs(equity - requirement) <= 1e-9 * max(abs(requirement), p["margin"])
+    else:
+        # the reported tier holds the notional at the price (its cap included; its floor too, where
+        # both neighbours give the same price), the last tier above the table
+        notional = p["quantity"] * price
+        reported = result.tier
+        assert reported.floor <= notional
+        assert notional <= reported.cap or reported == margin.load_tier_table(KEY).tiers[-1]
+        # and its rate and amount give the price
+        assert liquidation_price_isolated(
+            side=p["side"], entry_price=p["entry_price"], quantity=p["quantity"], margin=p["margin"],
+            mmr=reported.mmr, maintenance_amount=reported.maintenance_amount) == price
+        # the tier that holds the notional at the price is the tier that gives the price ...
+        tier = tier_for_notional(table=KEY, notional=min(p["quantity"] * price, 500_000_000))
+        again = liquidation_price_isolated(side=p["side"], entry_price=p["entry_price"], quantity=p["quantity"],
+                                           margin=p["margin"], mmr=tier.mmr, maintenance_amount=tier.maintenance_amount)
+        assert again == pytest.approx(price, rel=1e-9)
+        # ... and there equity equals that tier's requirement
+        s = 1 if p["side"] == "long" else -1
+        equity = p["margin"] + s * p["quantity"] * (price - p["entry_price"])
+        requirement = p["quantity"] * price * tier.mmr - tier.maintenance_amount
+        assert abs(equity - requirement) <= 1e-9 * max(abs(requirement), p["margin"])
 
 
 @PROPERTY
-@given(tiered_positions())
+@given(TIERED_POSITIONS)
 def test_tiered_price_agrees_with_a_bisection_over_the_published_table(p):
     expected = bisect_liquidation(p)
     price = tiered(p)
@@ -416,7 +410,7 @@ def test_tiered_price_agrees_with_a_bisection_over_the_published_table(p):
 
 
 @PROPERTY
-@given(tiered_positions())
+@given(TIERED_POSITIONS)
 def test_tiered_liquidation_lies_between_bankruptcy_and_entry(p):
     # Within the tier's leverage limit, 1/L > MMR at entry, so the position opens alive; the tiered
     # requirement is positive at the bankruptcy price, so it is liquidated before it. Narrowed for
@@ -433,7 +427,7 @@ def test_tiered_liquidation_lies_between_bankruptcy_and_entry(p):
 
 
 @PROPERTY
-@given(tiered_positions(), strategies.magnitudes(1e-6, 10.0))
+@given(TIERED_POSITIONS, strategies.EXTRA_MARGIN_FRACTIONS)
 def test_adding_margin_never_moves_the_tiered_price_toward_the_entry(p, extra):
     before = tiered(p)
     after = tiered(p, margin=p["margin"] * (1 + extra))
@@ -446,7 +440,7 @@ def test_adding_margin_never_moves_the_tiered_price_toward_the_entry(p, extra):
 
 
 @PROPERTY
-@given(tiered_positions())
+@given(TIERED_POSITIONS)
 def test_a_short_always_has_a_tiered_price(p):
     # a short loses without limit as the price rises: some price always liquidates it, even one that
     # takes its notional beyond the table's last bracket

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from calculators import trading
 from calculators.errors import MarginInputError
@@ -481,7 +480,7 @@ def test_the_loss_at_the_stop_is_the_risk_amount(case):
 
 
 @PROPERTY
-@given(strategies.PRICES, st.lists(strategies.magnitudes(1e-4, 1e4), min_size=1, max_size=12))
+@given(strategies.PRICES, strategies.FILL_QUANTITY_LISTS)
 def test_the_average_of_one_price_is_that_price(price, quantities):
     result = average_entry(fills=[{"price": price, "quantity": q} for q in quantities])
     assert result.average_price == pytest.approx(price, rel=1e-12)
