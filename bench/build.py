@@ -14,8 +14,9 @@ rendered away: the full build's own output Markdown for every page (captured aft
 front matter kept), built with the same theme settings and Markdown extensions but without the macros
 plugin, without our theme overrides (head tags), without hooks or extra scripts, and so without
 Pyodide or the calculators package copied into the site, and without the calculators (plain Material
-has none; see :func:`plain_baseline`). Both builds therefore turn the same Markdown into the same prose
-and tables; the ratio of their times is the cost of computing, checking, rendering and carrying the
+has none; see :func:`plain_baseline`), with the same navigation (the guides shelved by topic, listed
+in its ``nav:`` as a plain site's writer would list them: :func:`plain_nav`). Both builds therefore turn
+the same Markdown into the same prose, tables and menus; the ratio of their times is the cost of computing, checking, rendering and carrying the
 calculators, the SEO head tags, the publishing audit and social cards, and copying the engine.
 
 Two caches are kept between builds, each named by a digest of what makes it: the engine's zips
@@ -428,8 +429,35 @@ def plain_baseline(full: Path, plain: Path) -> None:
         raise RuntimeError(f"the capture left macro calls in {leftovers[:3]}")
     shutil.rmtree(source)
     (plain / "overrides").mkdir(exist_ok=True)
-    (plain / "mkdocs.yml").write_text(json.dumps(plain_config(_real_config().get("nav")), indent=1),
-                                      encoding="utf-8")
+    (plain / "mkdocs.yml").write_text(json.dumps(plain_config(plain_nav(rendered)), indent=1), encoding="utf-8")
+
+
+def plain_nav(docs: Path) -> list[Any]:
+    """The navigation a writer of the plain site would list in its ``mkdocs.yml``: the same as ours.
+
+    Our publishing hook shelves every guide under its front matter topic, after the home page; a
+    plain Material site with the same guides lists the same sections in its ``nav:`` (without them
+    its guides would be in no menu, and each page's navigation would be smaller than ours for no
+    reason of content). Both builds prune the navigation (``navigation.prune``, inherited).
+    """
+    import yaml
+
+    from livecalc import library
+
+    real = list(_real_config().get("nav") or [])
+    listed = {next(iter(item.values())) if isinstance(item, dict) else item for item in real}
+    guides = []
+    for path in sorted(docs.rglob("*.md")):
+        uri = path.relative_to(docs).as_posix()
+        if uri in listed:
+            continue
+        text = path.read_text(encoding="utf-8")
+        meta = {}
+        if text.startswith("---"):
+            meta = yaml.safe_load(text[3:text.find("\n---", 3)]) or {}
+        guides.append(library.guide(uri, meta))
+    sections = [{shelf.topic: [entry.src_uri for entry in shelf.guides]} for shelf in library.shelves(guides)]
+    return real[:1] + sections + real[1:]
 
 
 def plain_config(nav: list[Any]) -> dict[str, Any]:
