@@ -380,11 +380,6 @@ FORMATTABLE = st.one_of(st.floats(min_value=-1e300, max_value=1e300), st.sampled
 # Prose with figures in it (livecalc.recognise)
 # --------------------------------------------------------------------------------------------
 
-#: Pieces that make figures, near-figures and their neighbours: signs, "$", digits (a Unicode one
-#: too), separators, units, scale words, and the letters, points, commas and "$" that stop a figure
-#: starting.
-FIGURE_PIECES = ["$", "-", "\u2212", "0", "5", "65", "1,000", ",000", ".5", ".", ",", "\u0663", "%", " ",
-                 "\u00a0", "x", "\u00d7", "k", "K", "m", "bn", " million", " thousand", " USD", "USDT", " dollars",
-                 " US dollars", " percent", " per cent", "a", "_", "é", "\n", ";"]
-#: text of up to 40 of those pieces, joined
-FIGURE_TEXTS = st.lists(st.sampled_from(FIGURE_PIECES), max_size=40).map("".join)
+def figure_texts(pieces: list[str]) -> st.SearchStrategy[str]:
+    """Text of up to 40 of ``pieces`` joined (the test's own list of figures' parts and neighbours)."""
+    return st.lists(st.sampled_from(pieces), max_size=40).map("".join)
