@@ -10,13 +10,16 @@ system and runs pytest there. This test checks what came back:
   collecting less), and at least the calculators' doctests, which this test counts itself with
   :mod:`doctest`;
 * the module tests named in the issue (``tests/test_margin.py``, ``test_tiers.py``,
-  ``test_descriptions.py``) were among them wherever they exist.
+  ``test_descriptions.py``) were among them wherever they exist;
+* ``tests/strategies.py``, where every Hypothesis strategy of the tests lives, was copied in with
+  them, and imports nothing Pyodide lacks (the standard library, Hypothesis, ``calculators``).
 
 It is never skipped: without Node, the npm package or the wheels it fails saying what to run.
 """
 
 from __future__ import annotations
 
+import ast
 import doctest
 import importlib
 import json
@@ -34,6 +37,8 @@ WHEELS = ROOT / ".cache" / "pyodide-wheels"
 PYODIDE = ROOT / "node_modules" / "pyodide" / "pyodide.mjs"
 #: the pure-module test files of the issue: when one exists, it must run inside Pyodide
 MODULE_TESTS = ("tests/test_margin.py", "tests/test_tiers.py", "tests/test_descriptions.py")
+#: the one module of Hypothesis strategies, which the pure tests import
+STRATEGIES = "tests/strategies.py"
 #: Hypothesis examples per property inside Pyodide (CPython runs the full default; here the point is
 #: the runtime, and 100 examples a property took 400 s of a 5-minute suite, 10 take 40 s)
 MAX_EXAMPLES = int(os.environ.get("LIVECALC_PYODIDE_MAX_EXAMPLES", "10"))
@@ -118,3 +123,19 @@ def test_module_tests_of_the_issue_run_inside_pyodide(pyodide_run: dict) -> None
             assert rel in pyodide_run["selected"], (
                 f"{rel} was not run in Pyodide: {pyodide_run['excluded'].get(rel)}")
             assert any(node.startswith(rel + "::") for node in pyodide_run["outcomes"]), rel
+
+
+def test_the_strategies_import_only_what_pyodide_has() -> None:
+    # checked here too, not only by the runner's selection: a strategy module that pulled in, say,
+    # presentation/ would be left out in Pyodide, and every test drawing from it with it
+    tree = ast.parse((ROOT / STRATEGIES).read_text("utf-8"))
+    roots = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    roots |= {node.module.split(".")[0] for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
+    foreign = sorted(root for root in roots
+                     if root not in sys.stdlib_module_names and root not in {"__future__", "hypothesis", "calculators"})
+    assert not foreign, f"{STRATEGIES} imports {foreign}: not available inside Pyodide"
+
+
+def test_the_strategies_were_copied_into_pyodide(pyodide_run: dict) -> None:
+    assert STRATEGIES in pyodide_run["helpers"], (pyodide_run["helpers"], pyodide_run["excluded"])

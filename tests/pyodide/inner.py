@@ -94,8 +94,12 @@ def install_wheels() -> list[str]:
     return names
 
 
-def copy_code() -> tuple[list[str], dict[str, str]]:
-    """Copy calculators/ and the pure test files into Pyodide's memory file system."""
+def copy_code() -> tuple[list[str], dict[str, str], list[str]]:
+    """Copy calculators/ and the pure test files into Pyodide's memory file system.
+
+    Returns the test files selected, the reason each other one was not, and the helper modules
+    copied (``tests/strategies.py`` among them: the pure tests draw their examples from it).
+    """
     if WORK.exists():
         shutil.rmtree(WORK)
     WORK.mkdir(parents=True)
@@ -112,9 +116,11 @@ def copy_code() -> tuple[list[str], dict[str, str]]:
             shutil.copy(conftest, WORK / "tests" / "conftest.py")
         else:
             excluded["tests/conftest.py"] = reason
+    helpers: list[str] = []
     for name, path in sorted(helper_modules().items()):
         if why_not_pure(path, need_calculators=False) is None:
             shutil.copy(path, WORK / "tests" / path.name)
+            helpers.append(f"tests/{path.name}")
     for path in sorted((REPO / "tests").glob("test_*.py")):
         rel = f"tests/{path.name}"
         reason = why_not_pure(path)
@@ -123,7 +129,7 @@ def copy_code() -> tuple[list[str], dict[str, str]]:
             selected.append(rel)
         else:
             excluded[rel] = reason
-    return selected, excluded
+    return selected, excluded, helpers
 
 
 def make_plugin(max_examples: int):
@@ -181,7 +187,7 @@ def recorder_max_examples(config: dict) -> int:
 
 def main(config: dict) -> dict:
     wheels = install_wheels()
-    selected, excluded = copy_code()
+    selected, excluded, helpers = copy_code()
     import pytest
 
     os.chdir(WORK)
@@ -204,6 +210,7 @@ def main(config: dict) -> dict:
         "wheels": wheels,
         "selected": selected,
         "excluded": excluded,
+        "helpers": helpers,
         "args": args,
         "collected": recorder.collected,
         "outcomes": recorder.outcomes,
