@@ -50,6 +50,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -164,6 +165,38 @@ def contains_keyword(text: str | None, keyword: str) -> bool:
     return bool(text) and bool(wanted) and f" {wanted} " in f" {words(text)} "
 
 
+def _record(facts: PageFacts, tag: str, attributes: list[tuple[str, str | None]]) -> dict[str, str]:
+    """What one start tag tells about its page (ids, links, images, head tags); its attributes with
+    a missing value as "" (the tag's own rules read them so). No data-* attribute is read here
+    (:func:`_rest_of_article` leaves their entities undecoded)."""
+    attrs = {name: (value if value is not None else "") for name, value in attributes}
+    if "id" in attrs:
+        facts.ids.add(attrs["id"])
+    if tag == "a" and "name" in attrs:
+        facts.ids.add(attrs["name"])
+    if tag in _LINK_ATTRIBUTES and attrs.get(_LINK_ATTRIBUTES[tag]):
+        if not (tag == "link" and attrs.get("rel", "").lower() in ("preconnect", "dns-prefetch")):
+            facts.links.append(attrs[_LINK_ATTRIBUTES[tag]])
+    if tag == "meta":
+        name = attrs.get("name", "").lower()
+        prop = attrs.get("property", "").lower()
+        content = attrs.get("content", "")
+        if name == "description" and facts.description is None:
+            facts.description = fold(content)
+        elif name == "keywords" and facts.keyword is None:
+            facts.keyword = fold(content)
+        elif name == "robots":
+            facts.robots = content
+        elif prop or name.startswith("twitter:"):
+            facts.meta_properties.setdefault(prop or name, content)
+    elif tag == "link" and attrs.get("rel", "").lower() == "canonical":
+        facts.canonical = attrs.get("href")
+    elif tag == "img":
+        decorative = attrs.get("role", "").lower() in ("presentation", "none") or attrs.get("aria-hidden") == "true"
+        facts.images.append((attrs.get("src", ""), "(decorative)" if decorative else dict(attributes).get("alt")))
+    return attrs
+
+
 class _PageParser(HTMLParser):
     def __init__(self, facts: PageFacts) -> None:
         super().__init__(convert_charrefs=True)
@@ -176,34 +209,8 @@ class _PageParser(HTMLParser):
         self.skip_depth: int | None = None  # inside a heading's permalink anchor
 
     def handle_starttag(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
-        attrs = {name: (value if value is not None else "") for name, value in attributes}
-        raw = dict(attributes)
+        attrs = _record(self.facts, tag, attributes)
         facts = self.facts
-        if "id" in attrs:
-            facts.ids.add(attrs["id"])
-        if tag == "a" and "name" in attrs:
-            facts.ids.add(attrs["name"])
-        if tag in _LINK_ATTRIBUTES and attrs.get(_LINK_ATTRIBUTES[tag]):
-            if not (tag == "link" and attrs.get("rel", "").lower() in ("preconnect", "dns-prefetch")):
-                facts.links.append(attrs[_LINK_ATTRIBUTES[tag]])
-        if tag == "meta":
-            name = attrs.get("name", "").lower()
-            prop = attrs.get("property", "").lower()
-            content = attrs.get("content", "")
-            if name == "description" and facts.description is None:
-                facts.description = fold(content)
-            elif name == "keywords" and facts.keyword is None:
-                facts.keyword = fold(content)
-            elif name == "robots":
-                facts.robots = content
-            elif prop or name.startswith("twitter:"):
-                facts.meta_properties.setdefault(prop or name, content)
-        elif tag == "link" and attrs.get("rel", "").lower() == "canonical":
-            facts.canonical = attrs.get("href")
-        elif tag == "img":
-            decorative = attrs.get("role", "").lower() in ("presentation", "none") or attrs.get("aria-hidden") == "true"
-            facts.images.append((attrs.get("src", ""), "(decorative)" if decorative else raw.get("alt")))
-
         if tag in _VOID:
             return
         self.stack.append(tag)
@@ -298,7 +305,8 @@ def _audited_parts(html: str) -> list[str]:
 
 
 _CALCULATOR = re.compile(r'<section class="livecalc\b[^>]*>')
-_ID = re.compile(r'\bid="([^"]+)"')
+# \bid="...": the literal first, so that the search skips along the text instead of trying every place
+_ID = re.compile(r'id="(?<!\wid=")([^"]+)"')
 
 
 def _without_calculators(part: str, ids: set[str]) -> str:
@@ -325,12 +333,78 @@ def _without_calculators(part: str, ids: set[str]) -> str:
     return "".join(out)
 
 
+# Markup of the plainest kind, as Python-Markdown and the theme write it: text without "<", start tags
+# whose attributes are all name="value" (or a bare name), end tags. HTMLParser reads such markup into
+# exactly the tags and attributes that these expressions find (see _rest_of_article).
+_SPACE = "[ \t\n\r\f]"  # what ends a tag's name for HTMLParser (not every \s does)
+_NAME = r"[a-zA-Z][-.a-zA-Z0-9:_]*"
+_ATTRIBUTE = rf'{_SPACE}+[a-zA-Z_:][-.a-zA-Z0-9_:]*(?:="[^"]*")?'
+_PLAIN_MARKUP = re.compile(rf"(?:[^<]++|<{_NAME}(?:{_ATTRIBUTE})*+{_SPACE}*/?>|</{_NAME}{_SPACE}*>)*+")
+# What the parser must see for itself: a heading or title to read, script or style text (not markup).
+# A script with nothing in it (``<script src=...></script>``, as a calculator loads its code) is only
+# its tag, unless it is JSON-LD (read by _rest_of_article).
+_READ_BY_THE_PARSER = re.compile(
+    rf"<(?:h1|title|style)(?:{_SPACE}|/|>)|<script(?!(?:{_ATTRIBUTE})*+{_SPACE}*(?:/>|></script>))", re.I)
+_TAG_WITH_ATTRIBUTES = re.compile(rf"<({_NAME})((?:{_ATTRIBUTE})++){_SPACE}*/?>")
+_ATTRIBUTE_PARTS = re.compile(r'([a-zA-Z_:][-.a-zA-Z0-9_:]*)(="([^"]*)")?')
+
+
+def _rest_of_article(facts: PageFacts, rest: str) -> bool:
+    """Read ``rest``, the article after its first paragraph, without the parser when it is plain
+    markup (:data:`_PLAIN_MARKUP`) with nothing the parser must read itself; False when it is not.
+
+    Once the first paragraph is read and nothing is being captured, what a tag tells (:func:`_record`)
+    no longer depends on where it stands, and only tags with attributes tell anything. The article's
+    tables and paragraphs were most of the audit's parsing (``python -m bench.build --profile 200``).
+    """
+    if not _PLAIN_MARKUP.fullmatch(rest) or _READ_BY_THE_PARSER.search(rest):
+        return False
+    tags = []
+    for match in _TAG_WITH_ATTRIBUTES.finditer(rest):
+        tag = match.group(1).lower()
+        # as HTMLParser gives them: names lowercased, a bare name's value None, entities decoded
+        # (but in data-* attributes, which no rule reads: a calculator's configuration is long)
+        attributes = [
+            (name.lower(), (unescape(value) if "&" in value and name[:5].lower() != "data-" else value) if equals else None)
+            for name, equals, value in _ATTRIBUTE_PARTS.findall(match.group(2))
+        ]
+        if tag == "script" and (dict(attributes).get("type") or "").lower() == "application/ld+json":
+            return False  # JSON-LD, even empty, is read by the parser
+        tags.append((tag, attributes))
+    for tag, attributes in tags:
+        _record(facts, tag, attributes)
+    return True
+
+
+def _feed(parser: _PageParser, part: str) -> None:
+    """Feed ``part`` to the parser, up to the end of the article's first paragraph; the rest by
+    :func:`_rest_of_article` when it can, else by the parser too.
+
+    The parser is fed up to each ``</p>`` in turn (it reads markup cut anywhere as it would read it
+    whole) until it has read the first paragraph and holds nothing unfinished.
+    """
+    facts = parser.facts
+    at = 0
+    while at < len(part):
+        if (facts.first_paragraph is not None and parser.capture is None and not parser.rawdata
+                and parser.cdata_elem is None):
+            if _rest_of_article(facts, part[at:]):
+                return
+            break
+        end = part.find("</p>", at)
+        end = len(part) if end < 0 else end + len("</p>")
+        parser.feed(part[at:end])
+        at = end
+    if at < len(part):
+        parser.feed(part[at:])
+
+
 def parse_page(file: str, html: str) -> PageFacts:
     """The facts of one page, ``file`` (relative to the site folder), from its HTML text."""
     facts = PageFacts(file=file, url=page_url(file))
     parser = _PageParser(facts)
     for part in _audited_parts(html):
-        parser.feed(_without_calculators(part, facts.ids))
+        _feed(parser, _without_calculators(part, facts.ids))
     parser.close()
     if parser.capture:  # unterminated element at the end of the file
         parser._finish()

@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from livecalc import audit
 from publishing_support import REPO, build, build_as_a_writer, copy_project, livecalc, livecalc_as_a_writer
@@ -390,6 +392,124 @@ def test_an_edit_to_a_built_page_is_seen_by_the_next_audit(tmp_path):
     page = site / SLUG / "index.html"
     page.write_bytes(page.read_bytes().replace(b'href="#more"', b'href="#mxre"'))  # same size, same folder
     assert [(f.page, f.rule) for f in audit.audit_site(site)] == [(f"/{SLUG}/", "broken-link")]
+
+
+# --- Reading the rest of the article without the parser, and bad HTML ----------------------------------
+#
+# After the article's first paragraph, plain markup (as Python-Markdown and the theme write it) is read
+# by regular expressions instead of the parser; anything else still goes to the parser. Either way the
+# facts must be what the parser reads when it is given every tag: parser_reading() is that reference.
+
+
+def parser_reading(file: str, markup: str) -> audit.PageFacts:
+    """The facts the parser reads from the same parts of the page, tag by tag, to the end."""
+    facts = audit.PageFacts(file=file, url=audit.page_url(file))
+    parser = audit._PageParser(facts)
+    for part in audit._audited_parts(markup):
+        parser.feed(audit._without_calculators(part, facts.ids))
+    parser.close()
+    if parser.capture:
+        parser._finish()
+    return facts
+
+
+PLAIN_PIECES = [
+    "<p>Prose &amp; more prose, 5 &lt; 6.</p>\n",
+    '<h2 id="risk">Risk<a class="headerlink" href="#risk" title="Permanent link">&para;</a></h2>',
+    '<table><thead><tr><th style="text-align: right;">Leverage</th></tr></thead><tbody><tr><td>10x</td></tr></tbody></table>',
+    '<p><a href="../">home</a> <a href="../logo.png">logo</a> <a href="#more">more</a> <a href="../gone/">gone</a></p>',
+    '<img src="../logo.png" alt="Logo &amp; mark">', '<img src="../logo.png">', '<img src="../logo.png" alt="">',
+    '<img src="../logo.png" alt="" role="presentation"/>', "<br/>", '<a name="old-anchor"></a>',
+    '<span id="s&amp;1" data-config="{&quot;a&quot;: 1}" hidden>x</span>',
+    '<link rel="stylesheet" href="../style.css"><script type="module" src="../code.mjs"></script>',
+    '<section class="livecalc livecalc--isolated" id="livecalc-isolated" data-calculator="isolated">'
+    '<form><input id="livecalc-isolated-margin"><a href="#in-form">x</a></form></section>',
+    '<meta property="og:extra" content="late">', "<ul>\n<li>one</li>\n<li>two</li>\n</ul>", "</p>", "</div>",
+]
+
+BAD_PIECES = [  # what a writer's raw HTML (or a plugin) may put in a page
+    "<a href=../bare/>unquoted</a>", "<a href='../single/'>single quotes</a>", '<A HREF="../upper/">upper</A>',
+    '<!-- <a href="../in-a-comment/">not a link</a> -->', "<!--->", "<h1>A second top heading</h1>",
+    '<script type="application/ld+json">{"@type": "Thing"}</script>', '<script type="application/ld+json"></script>',
+    '<script>if (a<b) document.write(\'<a href="../in-a-script/">\')</script>', "<style>a > b { }</style>",
+    "a < b and a<b", '<p title="a > b" id="gt">x</p>', '<p title="a < b" id="lt">x</p>', '<a\xa0href="../nbsp/">x</a>',
+    '<img src="../logo.png" alt>', '<div id="first" id="second">x</div>', '<a href="#more"/>',
+    '<![CDATA[ <a href="../cdata/"> ]]>', '<?pi <a href="../pi/"> ?>', "</p >", "<p", "&", "&amp",
+    "<svg><title>an icon</title></svg>", '<textarea><a href="../in-a-textarea/"></textarea>', "<div>",
+    '<article class="md-content__inner"><p>nested article</p></article>', "</article>", "<h1", "<scrip",
+    '<a href="../a/"b="c">x</a>', '<a href="../b/" / >x</a>', '<img src=x.png alt=bare>', "<p>\u00a0</p>",
+]
+
+
+@given(
+    st.lists(st.sampled_from(PLAIN_PIECES + BAD_PIECES), max_size=12).map("".join),
+    st.sampled_from([
+        FIRST, "Funding rates <em>matter</em> &amp; more", "Funding <!-- </p> --> rates",
+        # a first paragraph that ends early (</html> closes it and all), then markup unfinished at the next </p>
+        'Funding rates</html><!-- </p> <a href="../in-a-comment/"> -->', "Funding rates</html><h1>Two<p>x</p>H1s</h1>",
+        "Funding rates</html><style></p><a href='../in-a-style/'></style>",
+    ]),
+)
+@example("".join(PLAIN_PIECES), FIRST)
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def test_a_page_is_read_as_the_parser_reads_every_tag_of_it(body, first):
+    markup = page_html(body=body).replace(f"<p>{html.escape(FIRST)}</p>", f"<p>{first}</p>")
+    assert audit.parse_page(f"{SLUG}/index.html", markup) == parser_reading(f"{SLUG}/index.html", markup)
+
+
+def test_plain_markup_after_the_first_paragraph_is_read_for_ids_links_and_images():
+    body = "".join(PLAIN_PIECES)
+    facts = audit.parse_page(f"{SLUG}/index.html", page_html(body=body))
+    assert audit._rest_of_article(audit.PageFacts(file="x", url="/x/"), body)  # the plain path is taken
+    assert {"risk", "old-anchor", "s&1", "livecalc-isolated", "livecalc-isolated-margin"} <= facts.ids
+    before = len(audit.parse_page(f"{SLUG}/index.html", page_html()).links)  # the head's, the header's, the H1's
+    # the calculator's link (#in-form) is not the page's
+    assert facts.links[before:] == ["#risk", "../", "../logo.png", "#more", "../gone/", "../logo.png", "../logo.png",
+                                    "../logo.png", "../logo.png", "../style.css", "../code.mjs"]
+    assert facts.images == [("../logo.png", "Logo & mark"), ("../logo.png", None), ("../logo.png", ""),
+                            ("../logo.png", "(decorative)")]
+    assert facts.meta_properties["og:extra"] == "late"
+    assert facts.h1 == [TITLE] and facts.first_paragraph == FIRST
+
+
+@pytest.mark.parametrize("body, read", [
+    # links the parser sees: unquoted, single-quoted, upper-case names, a space that is not a tag's
+    ("<a href=../bare/>x</a>", {"links": ["../bare/"]}),
+    ("<a href='../single/'>x</a>", {"links": ["../single/"]}),
+    ('<A HREF="../upper/">x</A>', {"links": ["../upper/"]}),
+    ('<a\xa0href="../nbsp/">x</a>', {"links": []}),  # "a\xa0href=..." is the tag's name, not "a"
+    # what is not a tag: a comment, a script's text, a processing instruction
+    ('<!-- <a href="../in-a-comment/">x</a> -->', {"links": []}),
+    ('<script>document.write(\'<a href="../in-a-script/">\')</script>', {"links": []}),
+    ('<?pi <a href="../pi/"> ?>', {"links": []}),
+    # what the parser reads itself: a second H1, JSON-LD in the article, an empty alt written bare
+    ("<h1>A second top heading</h1>", {"h1": [TITLE, "A second top heading"]}),
+    ('<script type="application/ld+json">{"@type": "Thing"}</script>', {"json_ld": ['{"@type": "Thing"}']}),
+    ('<img src="../logo.png" alt>', {"images": [("../logo.png", None)]}),
+    ('<img src=x.png alt=bare>', {"images": [("x.png", "bare")]}),
+    ('<p title="a > b" id="gt">x</p>', {"ids": "gt"}),
+])
+def test_bad_html_after_the_first_paragraph_is_read_as_a_browser_would(body, read):
+    markup = page_html(body=body)
+    facts = audit.parse_page(f"{SLUG}/index.html", markup)
+    for name, value in read.items():
+        if name == "links":
+            assert facts.links[len(audit.parse_page(f"{SLUG}/index.html", page_html()).links):] == value
+        elif name == "ids":
+            assert value in facts.ids
+        elif name == "json_ld":
+            assert facts.json_ld[-1:] == value
+        else:
+            assert getattr(facts, name) == value
+    assert facts == parser_reading(f"{SLUG}/index.html", markup)
+
+
+def test_the_real_sites_pages_are_read_as_the_parser_reads_them(production_build):
+    files = audit.page_files(production_build.site_dir)
+    assert len(files) >= 5
+    for file in files:
+        markup = (production_build.site_dir / file).read_text("utf-8")
+        assert audit.parse_page(file, markup) == parser_reading(file, markup), file
 
 
 # --- The command ---------------------------------------------------------------------------------------
