@@ -4,7 +4,7 @@
 // Pyodide (pinned 314.0.7) can start from a copy of a running interpreter's memory, checked against
 // its build id. Starting from one skips Python's own start-up and the imports (about 0.5 s on a 2-core
 // machine; bench/engine.py). A snapshot is ~31 MB of memory, two thirds of it runs of zeros: it is
-// stored without them (~10.5 MB, see packSnapshot), made on the reader's machine once the engine is
+// stored without them (~10.5 MB, see pack), made on the reader's machine once the engine is
 // live and idle (never before the first figure), never downloaded, and only when the reader has not
 // asked to save data and the browser has room for it. It is not gzipped: unpacking 31 MB with
 // DecompressionStream took 200-300 ms of the worker's time at every start, filling in the zeros takes
@@ -24,7 +24,7 @@ const MIN_FREE = 256 * 1024 * 1024; // storage left over before one is made
 
 function possible(config = {}) {
   return SNAPSHOTS && !config.saveData && !(self.navigator.connection && self.navigator.connection.saveData) &&
-    typeof caches !== "undefined";
+    typeof caches !== "undefined" && Boolean(self.crypto && self.crypto.subtle);
 }
 
 // The snapshot's key names everything its memory depends on: the runtime's folder (the Pyodide
@@ -49,9 +49,18 @@ export async function forget(keep = null) {
   }
 }
 
-// The stored snapshot for this key, or null: {version, probe, bytes}, where bytes is a promise of the
-// memory, unpacked and checked (it rejects for a damaged one or anything that is not a snapshot), so
-// that Pyodide can start while it is read. The caller deletes one that is refused.
+// The stored snapshot for this key, or null: {version, probe, memory, filled}. memory is where the
+// snapshot's memory goes, allocated at once from its stored length (x-livecalc-memory) so that Pyodide
+// can set up its runtime while the stored bytes are still being read; filled is a promise that the
+// memory has been read, checked and unpacked into it. It rejects for a damaged one or anything that is
+// not a snapshot, and memory is then left without Pyodide's magic number (Pyodide refuses it). A stored
+// length that is no snapshot's gives null. The caller deletes a snapshot that is refused.
+function refused(reason) {
+  const promise = Promise.reject(new Error(reason));
+  promise.catch(() => {});
+  return promise;
+}
+
 async function read(key, mark) {
   let stored;
   try {
@@ -61,47 +70,52 @@ async function read(key, mark) {
   }
   mark("snapshot_found");
   if (!stored) return null;
-  const bytes = stored.arrayBuffer().then((packed) => {
+  const [length, offset] = (stored.headers.get("x-livecalc-memory") || "").split(",").map(Number);
+  if (!plausible(length, offset)) {
+    return { version: null, probe: null, memory: null, filled: refused("not a snapshot") };
+  }
+  let memory;
+  try {
+    memory = new Uint8Array(length);
+  } catch {
+    return { version: null, probe: null, memory: null, filled: refused("no room for the snapshot") };
+  }
+  const filled = stored.arrayBuffer().then(async (packed) => {
     mark("snapshot_loaded");
-    const memory = unpack(new Uint8Array(packed));
-    if (!plausible(memory)) throw new Error("not a snapshot");
+    try {
+      await unpack(new Uint8Array(packed), memory);
+      const head = new Uint32Array(memory.buffer, 0, 2);
+      if (head[0] !== SNAPSHOT_MAGIC || head[1] !== offset) throw new Error("not a snapshot");
+    } catch (error) {
+      memory.fill(0, 0, 4);
+      throw error;
+    }
     mark("snapshot_unpacked");
-    return memory;
   });
-  bytes.catch(() => {});
+  filled.catch(() => {});
   let probe = null;
   try {
     probe = JSON.parse(decodeURIComponent(stored.headers.get("x-livecalc-probe") || ""));
   } catch {
     // a damaged header: check() refuses the snapshot
   }
-  return { bytes, version: stored.headers.get("x-livecalc-pyodide"), probe };
+  return { version: stored.headers.get("x-livecalc-pyodide"), probe, memory, filled };
 }
 
 // ------------------------------------------------------------------------------------ the stored form
 // The memory without its runs of zeros (ZERO_RUN bytes or longer):
-//   header   4 x u32: PACK_MAGIC, the memory's length, the number of pieces, a checksum of the rest
+//   header   3 x u32: PACK_MAGIC, the memory's length, the number of pieces; then the SHA-256 of the rest
 //   pieces   2 x u32 each: where a piece of memory starts, and its length (multiples of 4)
 //   data     the pieces, one after another
 // What the pieces do not cover is zero. Pyodide's own check then sees the memory it made.
-const PACK_MAGIC = 0x3153434c; // "LCS1"
+// The digest is WebCrypto's: computed off the worker's thread (the worker meanwhile sets up Pyodide's
+// runtime), where a checksum in JavaScript took 30-50 ms of it at every start.
+const PACK_MAGIC = 0x3253434c; // "LCS2"
+const HEAD_WORDS = 3 + 8;
 const ZERO_RUN = 64;
 const PACK_SLICE = 1 << 20; // words packed between two turns of the event loop (a run may come in between)
 
-// A 32-bit checksum of 32-bit words (an accidental change of any byte changes it), in slices: `state`
-// carries it from one slice to the next; finish() gives the value.
-function checksum(words, state = [0x811c9dc5, 0x9747b28c]) {
-  let [a, b] = state;
-  for (let i = 0; i < words.length; i++) {
-    a = Math.imul(a ^ words[i], 0x01000193);
-    b = Math.imul((b + words[i]) ^ (b >>> 15), 0x2c1b3c6d);
-  }
-  return [a, b];
-}
-
-function finish([a, b]) {
-  return (a ^ Math.imul(b, 0x297a2d39)) >>> 0;
-}
+const digest = async (data) => new Uint32Array(await crypto.subtle.digest("SHA-256", data));
 
 const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -139,45 +153,50 @@ async function pack(memory) {
     body.set(words.subarray(start, end), at);
     at += end - start;
   });
-  let state;
-  for (let from = 0; from < body.length; from += PACK_SLICE) {
-    await turn();
-    state = checksum(body.subarray(from, from + PACK_SLICE), state);
-  }
-  const head = Uint32Array.of(PACK_MAGIC, memory.byteLength, pieces.length, finish(state || checksum([])));
+  const head = new Uint32Array(HEAD_WORDS);
+  head.set([PACK_MAGIC, memory.byteLength, pieces.length]);
+  head.set(await digest(body), 3);
   return new Blob([head, body]);
 }
 
-// The memory a packed snapshot holds; throws on anything that is not one, or is damaged.
-function unpack(packed) {
-  if (packed.byteLength < 16 || packed.byteLength % 4 !== 0) throw new Error("not a packed snapshot");
+// Unpacks a packed snapshot into memory (zeros, of the snapshot's length); throws, before writing
+// anything, on anything that is not one, is damaged or is of another length.
+async function unpack(packed, memory) {
+  if (packed.byteLength < 4 * HEAD_WORDS || packed.byteLength % 4 !== 0) throw new Error("not a packed snapshot");
   const words = new Uint32Array(packed.buffer, packed.byteOffset, packed.byteLength >>> 2);
-  const [magic, length, count, sum] = words;
-  const body = words.subarray(4);
-  if (magic !== PACK_MAGIC || length % 4 !== 0 || 2 * count > body.length) throw new Error("not a packed snapshot");
-  if (finish(checksum(body)) !== sum) throw new Error("a damaged snapshot");
-  const memory = new Uint32Array(length >>> 2);
+  const [magic, length, count] = words;
+  const body = words.subarray(HEAD_WORDS);
+  if (magic !== PACK_MAGIC || length !== memory.byteLength || 2 * count > body.length) throw new Error("not a packed snapshot");
+  const sum = await digest(body);
+  if (sum.some((word, n) => word !== words[3 + n])) throw new Error("a damaged snapshot");
+  const target = new Uint32Array(memory.buffer, memory.byteOffset, length >>> 2);
   let at = 2 * count;
   for (let n = 0; n < count; n++) {
     const start = body[2 * n] >>> 2;
     const size = body[2 * n + 1] >>> 2;
-    if (start + size > memory.length || at + size > body.length) throw new Error("a damaged snapshot");
-    memory.set(body.subarray(at, at + size), start);
+    if (start + size > target.length || at + size > body.length) throw new Error("a damaged snapshot");
     at += size;
   }
   if (at !== body.length) throw new Error("a damaged snapshot");
-  return new Uint8Array(memory.buffer);
+  at = 2 * count;
+  for (let n = 0; n < count; n++) {
+    const start = body[2 * n] >>> 2;
+    const size = body[2 * n + 1] >>> 2;
+    target.set(body.subarray(at, at + size), start);
+    at += size;
+  }
 }
 
 // Pyodide 314's snapshot: a 32-bit magic number, the offset of the memory, then memory in 64 KiB pages.
-// Anything else is refused before Pyodide sees it (a wrong size would make its start wait forever).
+// A stored length and offset that are not a snapshot's are refused before Pyodide sees them (a wrong
+// size would make its start wait forever), and a memory whose head differs from them after unpacking.
 const SNAPSHOT_MAGIC = 1886286592;
+const MAX_MEMORY = 1 << 30;
 
-function plausible(bytes) {
-  if (bytes.byteLength < 64 || bytes.byteLength % 4 !== 0) return false;
-  const head = new Uint32Array(bytes.buffer, bytes.byteOffset, 4);
-  const memory = bytes.byteLength - head[1];
-  return head[0] === SNAPSHOT_MAGIC && head[1] >= 48 && memory >= 16 * 65536 && memory % 65536 === 0;
+function plausible(length, offset) {
+  if (!Number.isInteger(length) || !Number.isInteger(offset) || length > MAX_MEMORY) return false;
+  const memory = length - offset;
+  return length % 4 === 0 && offset >= 48 && offset % 4 === 0 && memory >= 16 * 65536 && memory % 65536 === 0;
 }
 
 // ------------------------------------------------------------------------------------ the worker's use
@@ -213,9 +232,11 @@ export function open(config, mark) {
 }
 
 // loadPyodide's options to start from `snapshot`, or (snapshot null) to start normally, ready to make
-// one later when `making`.
+// one later when `making`. Starting from one, Pyodide gets the memory at once (its length sizes the
+// runtime's memory) and reads it only after the file system is set up: the caller's fsInit awaits
+// snapshot.filled, so that the runtime is made while the snapshot is still being read.
 export function loadOptions(snapshot, making) {
-  if (snapshot) return { _loadSnapshot: snapshot.bytes };
+  if (snapshot) return { _loadSnapshot: snapshot.memory };
   return making ? { _makeSnapshot: true } : {};
 }
 
@@ -250,8 +271,10 @@ export function storeWhenIdle(opened, pyodide, version, probe, { idleFor, answer
       const made = performance.now() - began; // the worker answers again while it is packed
       const packed = await pack(memory);
       const cache = await caches.open(CACHE);
+      const offset = new Uint32Array(memory.buffer, memory.byteOffset, 2)[1];
       await cache.put(opened.key, new Response(packed, { headers: { "content-type": "application/octet-stream",
-        "x-livecalc-pyodide": version, "x-livecalc-probe": encodeURIComponent(JSON.stringify(stored)) } }));
+        "x-livecalc-pyodide": version, "x-livecalc-probe": encodeURIComponent(JSON.stringify(stored)),
+        "x-livecalc-memory": `${memory.byteLength},${offset}` } }));
       await forget(opened.key);
       report({ state: "stored", bytes: packed.size, memory: memory.length,
         ms: Math.round(performance.now() - began), blocked_ms: Math.round(made) });

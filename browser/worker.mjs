@@ -13,8 +13,6 @@
 // Inputs reach Python as data (pyodide.toPy); no Python source is ever built from them. Nothing here
 // names a calculator: the page says which one to run.
 
-import * as snapshots from "./snapshot.mjs";
-
 const APP_PATH = "/lib/livecalc.zip";
 const ANSWER = ["presentation.display", "answer"]; // the app's one entry point for the browser
 const EVALUATED = performance.timeOrigin + performance.now(); // this module ran (its download and parse done)
@@ -32,6 +30,10 @@ function importRuntime(indexURL) {
 }
 const HINTS = new URL(self.location.href).searchParams;
 let runtimeScripts = HINTS.get("runtime") ? importRuntime(HINTS.get("runtime")) : null;
+// The snapshots' module is imported, not a static dependency of this one: Pyodide's scripts are asked
+// for without waiting for it to be fetched; it then looks for a stored snapshot (readEarly) at once.
+const snapshotsModule = import("./snapshot.mjs");
+snapshotsModule.then((snapshots) => snapshots.readEarly(HINTS), () => {});
 
 let ready = null; // Promise of the engine ({pyodide, answer}) once "start" has been received
 let failure = null;
@@ -149,6 +151,7 @@ async function start(config) {
     app.catch(() => {});
     if (!runtimeScripts || runtimeScripts.indexURL !== config.indexURL) runtimeScripts = importRuntime(config.indexURL);
     runtimeScripts.asm.then(() => mark("runtime_script"), () => {});
+    const snapshots = await snapshotsModule;
     const opened = snapshots.open(config, mark);
     const { loadPyodide, version } = await runtimeScripts.main;
     mark("script");
@@ -177,7 +180,12 @@ async function start(config) {
     const snapshot = await opened.stored;
     if (snapshot && snapshot.version === version) {
       try {
-        const pyodide = await loadPyodide({ ...options, ...snapshots.loadOptions(snapshot) });
+        // The runtime is made while the snapshot is read; Python's memory is restored once it is filled.
+        const fsInit = async (FS) => {
+          await options.fsInit(FS);
+          await snapshot.filled.catch(() => {}); // a refused one is left without Pyodide's magic number
+        };
+        const pyodide = await loadPyodide({ ...options, fsInit, ...snapshots.loadOptions(snapshot) });
         mark("restored");
         const restored = engineOf(pyodide);
         snapshots.check(snapshot, (calculator, inputs) => answerOf(restored, calculator, inputs));
@@ -250,4 +258,3 @@ async function run({ id, calculator, inputs }) {
   self.postMessage({ type: "result", id, answer, ms: performance.now() - began });
 }
 
-snapshots.readEarly(HINTS);

@@ -16,6 +16,7 @@ check, in a real browser, that
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import struct
 
@@ -85,7 +86,7 @@ def _first_visit_stores_a_snapshot(context, site) -> dict:
     stored = page.evaluate(_STORED, CACHE)
     assert len(stored) == 1 and stored[0]["bytes"] == made["bytes"], (stored, made)
     # Stored without the memory's runs of zeros, it is far smaller than the memory it holds
-    # (measured ~10.6 MB for ~31 MB; worker.mjs, packSnapshot).
+    # (measured ~10.6 MB for ~31 MB; snapshot.mjs, pack).
     assert made["bytes"] < made["memory"] / 2, made
     assert not seen["watch"].problems(), seen["watch"].problems()
     page.close()
@@ -135,25 +136,17 @@ def test_the_second_visit_starts_from_the_stored_snapshot_and_answers_as_cpython
         context.close()
 
 
-def _checksum(words: list[int]) -> int:
-    """worker.mjs's checksum of 32-bit words (two multiplicative hashes, all arithmetic mod 2**32)."""
-    mask = 0xFFFFFFFF
-    a, b = 0x811C9DC5, 0x9747B28C
-    for word in words:
-        a = ((a ^ word) * 0x01000193) & mask
-        b = ((((b + word) & mask) ^ (b >> 15)) * 0x2C1B3C6D) & mask
-    return (a ^ ((b * 0x297A2D39) & mask)) & mask
-
-
 def _packed(memory: bytes) -> bytes:
-    """``memory`` in the worker's stored form, as one piece: the header (magic "LCS1", the memory's
-    length, one piece, the checksum), the piece (offset 0, its length), then the bytes."""
+    """``memory`` in the worker's stored form, as one piece: the header (magic "LCS2", the memory's
+    length, one piece, the SHA-256 of the rest), the piece (offset 0, its length), then the bytes."""
     body = struct.pack("<2I", 0, len(memory)) + memory
-    words = list(struct.unpack(f"<{len(body) // 4}I", body))
-    return struct.pack("<4I", 0x3153434C, len(memory), 1, _checksum(words)) + body
+    return struct.pack("<3I", 0x3253434C, len(memory), 1) + hashlib.sha256(body).digest() + body
 
 
-NOT_A_SNAPSHOT = _packed(bytes(range(256)) * 4096)  # stored intact, but 1 MiB of anything
+# A memory of a snapshot's size (16 pages after a 64-byte head) that is no snapshot: it unpacks, then
+# Pyodide's magic number is missing. Stored intact, with its length and head as the stored ones.
+NOT_A_SNAPSHOT = _packed((bytes(range(256)) * 4097)[: 16 * 65536 + 64])
+NOT_A_SNAPSHOT_SIZE = ("x-livecalc-memory", f"{16 * 65536 + 64},64")
 TRUNCATED_HEAD = _packed((1886286592).to_bytes(4, "little") + bytes(60))  # Pyodide's magic, no memory
 OLD_GZIP = gzip.compress(bytes(range(256)) * 4096, mtime=0)  # a gzip body, as an older worker stored
 
@@ -190,13 +183,14 @@ def stored(browser, site):
 
 
 @pytest.mark.parametrize("how,body,header", [
-    ("flip", None, None),                                    # damaged bytes: the checksum differs
-    ("replace", NOT_A_SNAPSHOT, None),                        # unpacks, but is no snapshot
+    ("flip", None, None),                                    # damaged bytes: the digest differs
+    ("replace", NOT_A_SNAPSHOT, NOT_A_SNAPSHOT_SIZE),          # unpacks, but is no snapshot
     ("replace", TRUNCATED_HEAD, None),                        # a snapshot's magic number and nothing else
     ("replace", OLD_GZIP, None),                              # not in the stored form at all
+    ("keep", None, ("x-livecalc-memory", "1000003,48")),      # a stored length no snapshot has
     ("keep", None, ("x-livecalc-pyodide", "0.0.0")),          # made by another Pyodide
     ("keep", None, ("x-livecalc-probe", "%7B%22calculator%22%3A%22isolated%22%2C%22answer%22%3A%7B%7D%7D")),  # a probe answered otherwise
-], ids=["damaged", "not-a-snapshot", "truncated", "old-gzip", "other-pyodide", "other-probe"])
+], ids=["damaged", "not-a-snapshot", "truncated", "old-gzip", "other-length", "other-pyodide", "other-probe"])
 def test_a_broken_or_stale_snapshot_falls_back_to_the_normal_start(stored, site, calculator, how, body, header):
     import base64
 
