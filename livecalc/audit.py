@@ -333,62 +333,120 @@ def _without_calculators(part: str, ids: set[str]) -> str:
     return "".join(out)
 
 
-# Markup of the plainest kind, as Python-Markdown and the theme write it: text without "<", start tags
-# whose attributes are all name="value" (or a bare name), end tags. HTMLParser reads such markup into
-# exactly the tags and attributes that these expressions find (see _rest_of_article).
+# Plain markup, as Python-Markdown and the theme write it, is read without HTMLParser's machinery:
+# text without "<"; start tags whose attributes are all name="value" (or a bare name); end tags; a
+# doctype; and the elements whose text is not markup -- a script or a style without "</" in it, a
+# title or a text area without "<" -- each read whole. On such markup HTMLParser, in every version,
+# calls exactly the handlers that _read_plain calls, with the same tags, attributes and text; any other
+# markup (a comment, an unquoted attribute, a stray "<", an element some versions read as raw text) is
+# left to HTMLParser itself.
 _SPACE = "[ \t\n\r\f]"  # what ends a tag's name for HTMLParser (not every \s does)
 _NAME = r"[a-zA-Z][-.a-zA-Z0-9:_]*"
 _ATTRIBUTE = rf'{_SPACE}+[a-zA-Z_:][-.a-zA-Z0-9_:]*(?:="[^"]*")?'
-_PLAIN_MARKUP = re.compile(rf"(?:[^<]++|<{_NAME}(?:{_ATTRIBUTE})*+{_SPACE}*/?>|</{_NAME}{_SPACE}*>)*+")
-# What the parser must see for itself: a heading or title to read, script or style text (not markup).
-# A script with nothing in it (``<script src=...></script>``, as a calculator loads its code) is only
-# its tag, unless it is JSON-LD (read by _rest_of_article).
-_READ_BY_THE_PARSER = re.compile(
-    rf"<(?:h1|title|style)(?:{_SPACE}|/|>)|<script(?!(?:{_ATTRIBUTE})*+{_SPACE}*(?:/>|></script>))", re.I)
+_END = rf"(?:{_SPACE}|/|>)"  # what may follow a tag's name
+_RAW_TEXT = "script|style|title|textarea|xmp|iframe|noembed|noframes|noscript|plaintext"
+_TOKEN = (
+    r"(?P<text>[^<]++)"
+    rf"|<(?P<start>(?!(?i:{_RAW_TEXT}){_END}){_NAME})(?P<attributes>(?:{_ATTRIBUTE})*+){_SPACE}*(?P<empty>/?)>"
+    rf"|</(?P<end>{_NAME}){_SPACE}*>"
+    r"|<!(?i:doctype)[^<>]*>"
+    rf"|<(?P<raw>(?i:script)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>(?:[^<]++|<(?!/))*+</(?i:script){_SPACE}*>)"
+    rf"|(?i:style)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>(?:[^<]++|<(?!/))*+</(?i:style){_SPACE}*>)"
+    rf"|(?i:title|textarea)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>[^<]*+</(?i:title|textarea){_SPACE}*>))"
+    rf"(?P<raw_attributes>(?:{_ATTRIBUTE})*+){_SPACE}*>(?P<content>(?:[^<]++|<(?!/))*+)</(?P<raw_end>{_NAME}){_SPACE}*>"
+)
+_TOKENS = re.compile(_TOKEN)
+# (without its groups: Python 3.11's possessive repetition of capturing groups can raise SystemError)
+_PLAIN = re.compile("(?:" + re.sub(r"\(\?P<\w+>", "(?:", _TOKEN) + ")*+")
+# After the first paragraph, what the parser's handlers must still see (see _tags_after): a heading or
+# a title to read, text that is not markup. A script with nothing in it (``<script src=...></script>``,
+# as a calculator loads its code) is only its tag, unless it is JSON-LD.
+_READ_BY_THE_HANDLERS = re.compile(
+    rf"<(?:h1|{_RAW_TEXT.replace('script|', '')}){_END}|<script(?!(?:{_ATTRIBUTE})*+{_SPACE}*(?:/>|></script>))", re.I)
+_TELLING_TAGS = frozenset({*_LINK_ATTRIBUTES, "meta", "link", "img"})  # _record reads more than their id
 _TAG_WITH_ATTRIBUTES = re.compile(rf"<({_NAME})((?:{_ATTRIBUTE})++){_SPACE}*/?>")
 _ATTRIBUTE_PARTS = re.compile(r'([a-zA-Z_:][-.a-zA-Z0-9_:]*)(="([^"]*)")?')
 
 
-def _rest_of_article(facts: PageFacts, rest: str) -> bool:
-    """Read ``rest``, the article after its first paragraph, without the parser when it is plain
-    markup (:data:`_PLAIN_MARKUP`) with nothing the parser must read itself; False when it is not.
+def _attributes(text: str) -> list[tuple[str, str | None]]:
+    """A plain tag's attributes as HTMLParser gives them: names lowercased, a bare name's value None,
+    entities decoded (but in data-* attributes, which no rule reads: a calculator's configuration is long)."""
+    return [
+        (name.lower(), (unescape(value) if "&" in value and name[:5].lower() != "data-" else value) if equals else None)
+        for name, equals, value in _ATTRIBUTE_PARTS.findall(text)
+    ]
+
+
+def _tags_after(facts: PageFacts, rest: str) -> bool:
+    """Record the tags of ``rest``, plain markup after the article's first paragraph, without the
+    parser's handlers; False (nothing recorded) when it holds what the handlers must see.
 
     Once the first paragraph is read and nothing is being captured, what a tag tells (:func:`_record`)
     no longer depends on where it stands, and only tags with attributes tell anything. The article's
     tables and paragraphs were most of the audit's parsing (``python -m bench.build --profile 200``).
     """
-    if not _PLAIN_MARKUP.fullmatch(rest) or _READ_BY_THE_PARSER.search(rest):
+    if _READ_BY_THE_HANDLERS.search(rest):
         return False
     tags = []
     for match in _TAG_WITH_ATTRIBUTES.finditer(rest):
         tag = match.group(1).lower()
-        # as HTMLParser gives them: names lowercased, a bare name's value None, entities decoded
-        # (but in data-* attributes, which no rule reads: a calculator's configuration is long)
-        attributes = [
-            (name.lower(), (unescape(value) if "&" in value and name[:5].lower() != "data-" else value) if equals else None)
-            for name, equals, value in _ATTRIBUTE_PARTS.findall(match.group(2))
-        ]
+        if tag not in _TELLING_TAGS and "id" not in match.group(2).lower():
+            continue  # no id and no link, image or head tag: nothing to record (a table cell's style)
+        attributes = _attributes(match.group(2))
         if tag == "script" and (dict(attributes).get("type") or "").lower() == "application/ld+json":
-            return False  # JSON-LD, even empty, is read by the parser
+            return False  # JSON-LD, even empty, is read by the handlers
         tags.append((tag, attributes))
     for tag, attributes in tags:
         _record(facts, tag, attributes)
     return True
 
 
-def _feed(parser: _PageParser, part: str) -> None:
-    """Feed ``part`` to the parser, up to the end of the article's first paragraph; the rest by
-    :func:`_rest_of_article` when it can, else by the parser too.
+def _read_plain(parser: _PageParser, part: str) -> None:
+    """Call the parser's handlers for each tag and text of ``part``, plain markup (:data:`_PLAIN`),
+    as HTMLParser would; after the article's first paragraph, :func:`_tags_after` when it can."""
+    facts = parser.facts
+    after_first_paragraph = False
+    for match in _TOKENS.finditer(part):
+        kind = match.lastgroup
+        if kind == "text":
+            if parser.capture:  # else the handler keeps nothing
+                parser.handle_data(unescape(match.group("text")))
+        elif kind == "empty":
+            tag, attributes = match.group("start").lower(), _attributes(match.group("attributes"))
+            if match.group("empty"):
+                parser.handle_startendtag(tag, attributes)
+            else:
+                parser.handle_starttag(tag, attributes)
+        elif kind == "end" or kind == "raw_end":
+            if kind == "end":
+                parser.handle_endtag(match.group("end").lower())
+            else:
+                tag = match.group("raw").lower()
+                parser.handle_starttag(tag, _attributes(match.group("raw_attributes")))
+                content = match.group("content")
+                if content:  # a script's or a style's text as written, a title's decoded
+                    parser.handle_data(content if tag in ("script", "style") else unescape(content))
+                parser.handle_endtag(tag)
+            if not after_first_paragraph and facts.first_paragraph is not None and parser.capture is None:
+                after_first_paragraph = True
+                if _tags_after(facts, part[match.end():]):
+                    return
 
-    The parser is fed up to each ``</p>`` in turn (it reads markup cut anywhere as it would read it
-    whole) until it has read the first paragraph and holds nothing unfinished.
-    """
+
+def _feed(parser: _PageParser, part: str) -> None:
+    """Read ``part``: plain markup by :func:`_read_plain`; other markup by the parser, fed up to each
+    ``</p>`` in turn (it reads markup cut anywhere as it would read it whole) until it has read the
+    first paragraph and holds nothing unfinished, the rest by :func:`_tags_after` when it is plain."""
+    if not parser.rawdata and parser.cdata_elem is None and _PLAIN.fullmatch(part):
+        _read_plain(parser, part)
+        return
     facts = parser.facts
     at = 0
     while at < len(part):
         if (facts.first_paragraph is not None and parser.capture is None and not parser.rawdata
                 and parser.cdata_elem is None):
-            if _rest_of_article(facts, part[at:]):
+            rest = part[at:]
+            if _PLAIN.fullmatch(rest) and _tags_after(facts, rest):
                 return
             break
         end = part.find("</p>", at)

@@ -441,26 +441,56 @@ BAD_PIECES = [  # what a writer's raw HTML (or a plugin) may put in a page
 ]
 
 
+RAW_TEXT_PIECES = [  # elements whose text is not markup, or is in some versions of HTMLParser
+    "<title>A title &amp; more</title>", "<title></title>", "<textarea>a &amp; b</textarea>",
+    "<script>var a = 1 < 2;</script>", "<script>a</style></script>", "<script>x</scRIPT >", "<style>p > a { }</style>",
+    '<SCRIPT type="application/ld+json">{"@type": "Thing"}</SCRIPT>', '<noscript><a href="../ns/">x</a></noscript>',
+    '<iframe src="../frame/"><a href="../in-a-frame/">x</a></iframe>', "<!DOCTYPE html>", "<!doctype <x>",
+    '<xmp><a href="../xmp/">x</a></xmp>', "<svg><title>an icon</title></svg>",
+]
+HEAD_PIECES = [  # added at the start of the head, before its <title>
+    '<meta name="description" content="A second description">', "<title>A second title</title>",
+    "<svg><title>icon</title></svg>", "<script>if (a<b) {}</script>", '<script>document.write("</p>")</script>',
+    "<!-- <title>commented out</title> -->", "<style>a>b{}</style>", '<link rel="preconnect" href="https://cdn.example.net">',
+    '<meta name="robots" content="noindex">', '<base href="/">', '<meta property="og:url" content="&amp;x">',
+    '<noscript><link rel="canonical" href="https://elsewhere.example/"></noscript>',
+    '<script type="application/ld+json"></script>', "<script type=application/ld+json>{}</script>",
+    '<script type="application/ld+json">{"a": "</b>"}</script>', "<title></title>", "<meta charset=utf-8>",
+    "<title>A <br>title &amp; more</title>", '<script type="application/ld+json">{"a": "&amp;"}</script>',
+    '<style>x</script><link rel="stylesheet" href="../after-a-style/"></style>', "<title>R&amp;D &mdash; guides</title>",
+    "<svg/>", '<svg viewBox="0 0 1 1"/>',
+]
+
+
 @given(
-    st.lists(st.sampled_from(PLAIN_PIECES + BAD_PIECES), max_size=12).map("".join),
-    st.sampled_from([
-        FIRST, "Funding rates <em>matter</em> &amp; more", "Funding <!-- </p> --> rates",
+    st.lists(st.sampled_from(PLAIN_PIECES + BAD_PIECES + RAW_TEXT_PIECES), max_size=12).map("".join),
+    st.sampled_from([  # the article's first paragraph
+        f"<p>{FIRST}</p>", "<p>Funding rates <em>matter</em> &amp; more</p>", "<p>Funding <!-- </p> --> rates</p>",
         # a first paragraph that ends early (</html> closes it and all), then markup unfinished at the next </p>
-        'Funding rates</html><!-- </p> <a href="../in-a-comment/"> -->', "Funding rates</html><h1>Two<p>x</p>H1s</h1>",
-        "Funding rates</html><style></p><a href='../in-a-style/'></style>",
+        '<p>Funding rates</html><!-- </p> <a href="../in-a-comment/"> --></p>',
+        "<p>Funding rates</html><h1>Two<p>x</p>H1s</h1></p>",
+        "<p>Funding rates</html><style></p><a href='../in-a-style/'></style></p>",
+        # an empty first paragraph, then a heading with markup in it
+        "<p/><h1>Two <b>bold</b> H1s</h1><p>Funding rates</p>",
     ]),
+    st.lists(st.sampled_from(HEAD_PIECES), max_size=4).map("".join),
 )
-@example("".join(PLAIN_PIECES), FIRST)
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-def test_a_page_is_read_as_the_parser_reads_every_tag_of_it(body, first):
-    markup = page_html(body=body).replace(f"<p>{html.escape(FIRST)}</p>", f"<p>{first}</p>")
+@example("".join(PLAIN_PIECES), f"<p>{FIRST}</p>", "")
+@example("".join(RAW_TEXT_PIECES), f"<p>{FIRST}</p>", "".join(HEAD_PIECES))
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_a_page_is_read_as_the_parser_reads_every_tag_of_it(body, first, head):
+    markup = page_html(body=body).replace(f"<p>{html.escape(FIRST)}</p>", first)
+    markup = markup.replace('<head><meta charset="utf-8">', '<head><meta charset="utf-8">' + head)
     assert audit.parse_page(f"{SLUG}/index.html", markup) == parser_reading(f"{SLUG}/index.html", markup)
 
 
 def test_plain_markup_after_the_first_paragraph_is_read_for_ids_links_and_images():
     body = "".join(PLAIN_PIECES)
     facts = audit.parse_page(f"{SLUG}/index.html", page_html(body=body))
-    assert audit._rest_of_article(audit.PageFacts(file="x", url="/x/"), body)  # the plain path is taken
+    # the plain path is taken: the page is plain markup, and the rest of the article's tags are recorded
+    # without the parser's handlers
+    assert all(audit._PLAIN.fullmatch(part) for part in audit._audited_parts(page_html(body=body)))
+    assert audit._tags_after(audit.PageFacts(file="x", url="/x/"), body)
     assert {"risk", "old-anchor", "s&1", "livecalc-isolated", "livecalc-isolated-margin"} <= facts.ids
     before = len(audit.parse_page(f"{SLUG}/index.html", page_html()).links)  # the head's, the header's, the H1's
     # the calculator's link (#in-form) is not the page's
