@@ -768,9 +768,11 @@ def check_figures(ledgers: dict[str, Ledger]) -> list[Finding]:
     found = []
     for url, ledger in ledgers.items():
         for claim in ledger.claims:
+            if claim.status != "unverified":
+                continue
             figure = recognise.figures(claim.text)
             # the rule is about money and percentages; a leverage multiple is listed by the ledger only
-            if claim.status == "unverified" and figure and figure[0].kind != recognise.MULTIPLE:
+            if figure and figure[0].kind != recognise.MULTIPLE:
                 found.append(Finding(
                     url, "unverified-figure", WARNING,
                     f'{ledger.source}:{claim.line}: "{claim.text}" is neither computed, an input nor cited',
