@@ -305,6 +305,7 @@ def _audited_parts(html: str) -> list[str]:
 
 
 _CALCULATOR = re.compile(r'<section class="livecalc\b[^>]*>')
+_SECTION_TAG = re.compile(r"<section|</section>")
 # \bid="...": the literal first, so that the search skips along the text instead of trying every place
 _ID = re.compile(r'id="(?<!\wid=")([^"]+)"')
 
@@ -323,9 +324,11 @@ def _without_calculators(part: str, ids: set[str]) -> str:
     for match in _CALCULATOR.finditer(part):
         if match.start() < position:
             continue
-        end = part.find("</section>", match.end())
-        if end < 0 or part.find("<section", match.end(), end) >= 0:
+        # its end: the first "</section>", unless a "<section" comes first (one search for both)
+        after = _SECTION_TAG.search(part, match.end())
+        if after is None or after.group() != "</section>":
             continue
+        end = after.start()
         ids.update(_ID.findall(part, match.end(), end))
         out.append(part[position:match.end()])
         position = end

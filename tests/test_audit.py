@@ -438,6 +438,9 @@ BAD_PIECES = [  # what a writer's raw HTML (or a plugin) may put in a page
     "<svg><title>an icon</title></svg>", '<textarea><a href="../in-a-textarea/"></textarea>', "<div>",
     '<article class="md-content__inner"><p>nested article</p></article>', "</article>", "<h1", "<scrip",
     '<a href="../a/"b="c">x</a>', '<a href="../b/" / >x</a>', '<img src=x.png alt=bare>', "<p>\u00a0</p>",
+    # calculators whose end is not certain: read whole
+    '<section class="livecalc livecalc--cross" id="livecalc-cross"><a href="#in-an-unclosed-calculator">x</a>',
+    '<section class="livecalc livecalc--pnl" id="livecalc-pnl"><section id="inner"></section><a href="#after">x</a></section>',
 ]
 
 
@@ -640,3 +643,7 @@ def test_a_calculators_form_is_not_parsed_but_its_ids_stay_known():
     # A calculator whose end is not certain (a section inside it) is read whole: its link is seen.
     nested = page.replace("<form>", "<form><section>").replace("</form>", "</section></form>")
     assert audit.parse_page("guide/index.html", nested).links == ["#nowhere"]
+    nested_after = page.replace("</form>", "<section></section></form>")  # after the link
+    assert audit.parse_page("guide/index.html", nested_after).links == ["#nowhere"]
+    unclosed = page.replace("</form></section>", "</form>")
+    assert audit.parse_page("guide/index.html", unclosed).links == ["#nowhere"]
