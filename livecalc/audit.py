@@ -350,7 +350,7 @@ _END = rf"(?:{_SPACE}|/|>)"  # what may follow a tag's name
 _RAW_TEXT = "script|style|title|textarea|xmp|iframe|noembed|noframes|noscript|plaintext"
 _TOKEN = (
     r"(?P<text>[^<]++)"
-    rf"|<(?P<start>(?!(?i:{_RAW_TEXT}){_END}){_NAME})(?P<attributes>(?:{_ATTRIBUTE})*+){_SPACE}*(?P<empty>/?)>"
+    rf"|<(?P<start>(?!(?i:{_RAW_TEXT}){_END}){_NAME})(?P<attributes>(?:{_ATTRIBUTE})*+){_SPACE}*(?P<slash>/?)>"
     rf"|</(?P<end>{_NAME}){_SPACE}*>"
     r"|<!(?i:doctype)[^<>]*>"
     rf"|<(?P<raw>(?i:script)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>(?:[^<]++|<(?!/))*+</(?i:script){_SPACE}*>)"
@@ -410,13 +410,14 @@ def _read_plain(parser: _PageParser, part: str) -> None:
     facts = parser.facts
     after_first_paragraph = False
     for match in _TOKENS.finditer(part):
-        kind = match.lastgroup
+        kind = match.lastgroup  # the last group of the branch that matched (None: a doctype)
         if kind == "text":
             if parser.capture:  # else the handler keeps nothing
                 parser.handle_data(unescape(match.group("text")))
-        elif kind == "empty":
-            tag, attributes = match.group("start").lower(), _attributes(match.group("attributes"))
-            if match.group("empty"):
+        elif kind == "slash":  # a start tag
+            text = match.group("attributes")
+            tag, attributes = match.group("start").lower(), _attributes(text) if text else []
+            if match.group("slash"):
                 parser.handle_startendtag(tag, attributes)
             else:
                 parser.handle_starttag(tag, attributes)
