@@ -338,8 +338,8 @@ def _without_calculators(part: str, ids: set[str]) -> str:
 
 # Plain markup, as Python-Markdown and the theme write it, is read without HTMLParser's machinery:
 # text without "<"; start tags whose attributes are all name="value" (or a bare name); end tags; a
-# doctype; and the elements whose text is not markup -- a script or a style without "</" in it, a
-# title or a text area without "<" -- each read whole. On such markup HTMLParser, in every version,
+# doctype; and the elements whose text is not markup -- a script or a style without "</" or "<!" in
+# it, a title or a text area without "<" -- each read whole. On such markup HTMLParser, in every version,
 # calls exactly the handlers that _read_plain calls, with the same tags, attributes and text; any other
 # markup (a comment, an unquoted attribute, a stray "<", an element some versions read as raw text) is
 # left to HTMLParser itself.
@@ -353,10 +353,10 @@ _TOKEN = (
     rf"|<(?P<start>(?!(?i:{_RAW_TEXT}){_END}){_NAME})(?P<attributes>(?:{_ATTRIBUTE})*+){_SPACE}*(?P<slash>/?)>"
     rf"|</(?P<end>{_NAME}){_SPACE}*>"
     r"|<!(?i:doctype)[^<>]*>"
-    rf"|<(?P<raw>(?i:script)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>(?:[^<]++|<(?!/))*+</(?i:script){_SPACE}*>)"
-    rf"|(?i:style)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>(?:[^<]++|<(?!/))*+</(?i:style){_SPACE}*>)"
+    rf"|<(?P<raw>(?i:script)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>(?:[^<]++|<(?![/!]))*+</(?i:script){_SPACE}*>)"
+    rf"|(?i:style)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>(?:[^<]++|<(?![/!]))*+</(?i:style){_SPACE}*>)"
     rf"|(?i:title|textarea)(?=(?:{_ATTRIBUTE})*+{_SPACE}*>[^<]*+</(?i:title|textarea){_SPACE}*>))"
-    rf"(?P<raw_attributes>(?:{_ATTRIBUTE})*+){_SPACE}*>(?P<content>(?:[^<]++|<(?!/))*+)</(?P<raw_end>{_NAME}){_SPACE}*>"
+    rf"(?P<raw_attributes>(?:{_ATTRIBUTE})*+){_SPACE}*>(?P<content>(?:[^<]++|<(?![/!]))*+)</(?P<raw_end>{_NAME}){_SPACE}*>"
 )
 _TOKENS = re.compile(_TOKEN)
 # (without its groups: Python 3.11's possessive repetition of capturing groups can raise SystemError)

@@ -446,7 +446,7 @@ BAD_PIECES = [  # what a writer's raw HTML (or a plugin) may put in a page
 
 RAW_TEXT_PIECES = [  # elements whose text is not markup, or is in some versions of HTMLParser
     "<title>A title &amp; more</title>", "<title></title>", "<textarea>a &amp; b</textarea>",
-    "<script>var a = 1 < 2;</script>", "<script>a</style></script>", "<script>x</scRIPT >", "<style>p > a { }</style>",
+    "<script>var a = 1 < 2;</script>", "<script><!--<script></script>x</script>", "<script>a</style></script>", "<script>x</scRIPT >", "<style>p > a { }</style>",
     '<SCRIPT type="application/ld+json">{"@type": "Thing"}</SCRIPT>', '<noscript><a href="../ns/">x</a></noscript>',
     '<iframe src="../frame/"><a href="../in-a-frame/">x</a></iframe>', "<!DOCTYPE html>", "<!doctype <x>",
     '<xmp><a href="../xmp/">x</a></xmp>', "<svg><title>an icon</title></svg>",
