@@ -168,7 +168,7 @@ def contains_keyword(text: str | None, keyword: str) -> bool:
 def _record(facts: PageFacts, tag: str, attributes: list[tuple[str, str | None]]) -> dict[str, str]:
     """What one start tag tells about its page (ids, links, images, head tags); its attributes with
     a missing value as "" (the tag's own rules read them so). No data-* attribute is read here
-    (:func:`_rest_of_article` leaves their entities undecoded)."""
+    (:func:`_attributes` leaves their entities undecoded)."""
     attrs = {name: (value if value is not None else "") for name, value in attributes}
     if "id" in attrs:
         facts.ids.add(attrs["id"])
