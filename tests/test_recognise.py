@@ -14,6 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import strategies
 from livecalc import recognise
 from livecalc.claims import _decide_paragraph
 
@@ -65,8 +66,7 @@ FIGURE_PIECES = ["$", "-", "\u2212", "-$", "\u2212$", "$ ", "0", "5", "65", "9",
 ASCII_PIECES = [piece for piece in FIGURE_PIECES if piece.isascii()]  # ASCII text is scanned its own way
 
 
-@given(st.one_of(st.lists(st.sampled_from(FIGURE_PIECES), max_size=40).map("".join),
-                 st.lists(st.sampled_from(ASCII_PIECES), max_size=40).map("".join)))
+@given(st.one_of(strategies.figure_texts(FIGURE_PIECES), strategies.figure_texts(ASCII_PIECES)))
 @example("a -$5, \u2212$6 and $-7; 8,000 USDT")
 @settings(max_examples=600)
 def test_figures_are_found_where_the_figure_expressions_own_search_finds_them(text):
