@@ -382,4 +382,9 @@ FORMATTABLE = st.one_of(st.floats(min_value=-1e300, max_value=1e300), st.sampled
 
 def figure_texts(pieces: list[str]) -> st.SearchStrategy[str]:
     """Text of up to 40 of ``pieces`` joined (the test's own list of figures' parts and neighbours)."""
-    return st.lists(st.sampled_from(pieces), max_size=40).map("".join)
+    return joined(pieces, 40)
+
+
+def joined(pieces: list[str], max_size: int) -> st.SearchStrategy[str]:
+    """Up to ``max_size`` of ``pieces`` (a test's own list: markup, figures' parts), joined in any order."""
+    return st.lists(st.sampled_from(pieces), max_size=max_size).map("".join)

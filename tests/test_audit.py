@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
+import strategies
 from livecalc import audit
 from publishing_support import REPO, build, build_as_a_writer, copy_project, livecalc, livecalc_as_a_writer
 
@@ -466,7 +466,7 @@ HEAD_PIECES = [  # added at the start of the head, before its <title>
 
 
 @given(
-    st.lists(st.sampled_from(PLAIN_PIECES + BAD_PIECES + RAW_TEXT_PIECES), max_size=12).map("".join),
+    strategies.joined(PLAIN_PIECES + BAD_PIECES + RAW_TEXT_PIECES, 12),
     st.sampled_from([  # the article's first paragraph
         f"<p>{FIRST}</p>", "<p>Funding rates <em>matter</em> &amp; more</p>", "<p>Funding <!-- </p> --> rates</p>",
         # a first paragraph that ends early (</html> closes it and all), then markup unfinished at the next </p>
@@ -476,7 +476,7 @@ HEAD_PIECES = [  # added at the start of the head, before its <title>
         # an empty first paragraph, then a heading with markup in it
         "<p/><h1>Two <b>bold</b> H1s</h1><p>Funding rates</p>",
     ]),
-    st.lists(st.sampled_from(HEAD_PIECES), max_size=4).map("".join),
+    strategies.joined(HEAD_PIECES, 4),
 )
 @example("".join(PLAIN_PIECES), f"<p>{FIRST}</p>", "")
 @example("".join(RAW_TEXT_PIECES), f"<p>{FIRST}</p>", "".join(HEAD_PIECES))
