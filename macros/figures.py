@@ -481,7 +481,7 @@ class Examples:
                     "|" + "---:|" * (len(outputs) + 1)]
             for value in values:
                 _, inputs, results = self.results(name, {**overrides, field: value})
-                typed = self._typed_input(described[field], descriptions.parse_inputs(calc, inputs)[field])
+                typed = self._typed_input(described[field], described[field].parse(field, inputs[field]))
                 cells = [fmt.by_unit(results.get(out), calc.unit_of(out)) for out in outputs]
                 rows.append("| " + " | ".join([typed] + cells) + " |")
             self.report.tables += 1
