@@ -16,6 +16,7 @@ every function with an independent exact implementation of the published formula
 from __future__ import annotations
 
 import math
+import sys
 from decimal import Decimal
 from fractions import Fraction
 
@@ -933,6 +934,23 @@ class TestNumbersInAndOut:
                 initial_margin(notional=10, leverage=value)
             assert caught.value.field == "leverage"
             assert "too large" in caught.value.reason
+
+    def test_fractions_at_the_edge_of_a_doubles_range(self):
+        # The largest double is (2 - 2**-52) * 2**1023 (IEEE 754 binary64): a Fraction up to it, exactly,
+        # is accepted; one a hair above it, or 2**1024, is too large. Near it the input checks decide by
+        # bit lengths first (a numerator up to 1,022 bits longer than the denominator is below 2**1023),
+        # then exactly: both sides of that shortcut are here.
+        largest = F(2**53 - 1, 2**52) * 2**1023
+        assert largest == F(sys.float_info.max)
+        accepted = (F(2**1023 - 1), F(2**1024 - 1, 3), largest, F(2**1030 - 1, 2**8))
+        # distance_to_liquidation of a price to itself is 0, in range whatever the price: only the input
+        # check can refuse it
+        for value in accepted:
+            assert distance_to_liquidation(reference_price=value, liquidation_price=value) == 0
+        for value in (largest + F(1, 2**60), F(2**1024 - 1), F(2**1024), F(2**1030, 2**6)):
+            with pytest.raises(MarginInputError) as caught:
+                distance_to_liquidation(reference_price=value, liquidation_price=value)
+            assert caught.value.field == "reference_price" and "too large" in caught.value.reason
 
     def test_a_number_with_too_many_digits_is_refused(self):
         for value in (F(1, 2**(margin.MAX_BITS + 1)), Decimal("1e-7000"), Decimal("1." + "1" * 7000)):
