@@ -16,8 +16,9 @@ plugin, without our theme overrides (head tags), without hooks or extra scripts,
 Pyodide or the calculators package copied into the site, and without the calculators (plain Material
 has none; see :func:`plain_baseline`), with the same navigation (the guides shelved by topic, listed
 in its ``nav:`` as a plain site's writer would list them: :func:`plain_nav`). Both builds therefore turn
-the same Markdown into the same prose, tables and menus; the ratio of their times is the cost of computing, checking, rendering and carrying the
-calculators, the SEO head tags, the publishing audit and social cards, and copying the engine.
+the same Markdown into the same prose, tables and menus; the ratio of their times is the cost of
+computing, checking, rendering and carrying the calculators, the SEO head tags, the publishing audit
+and social cards, and copying the engine.
 
 Two caches are kept between builds, each named by a digest of what makes it: the engine's zips
 (``.cache/livecalc/engine-*``, the Node step of ``browser/pack.py``) and the social cards
@@ -440,22 +441,14 @@ def plain_nav(docs: Path) -> list[Any]:
     its guides would be in no menu, and each page's navigation would be smaller than ours for no
     reason of content). Both builds prune the navigation (``navigation.prune``, inherited).
     """
-    import yaml
-
     from livecalc import library
+    from livecalc.publishing import read_front_matter
 
     real = list(_real_config().get("nav") or [])
     listed = {next(iter(item.values())) if isinstance(item, dict) else item for item in real}
-    guides = []
-    for path in sorted(docs.rglob("*.md")):
-        uri = path.relative_to(docs).as_posix()
-        if uri in listed:
-            continue
-        text = path.read_text(encoding="utf-8")
-        meta = {}
-        if text.startswith("---"):
-            meta = yaml.safe_load(text[3:text.find("\n---", 3)]) or {}
-        guides.append(library.guide(uri, meta))
+    guides = [library.guide(uri, read_front_matter(path))
+              for path in sorted(docs.rglob("*.md"))
+              if (uri := path.relative_to(docs).as_posix()) not in listed]
     sections = [{shelf.topic: [entry.src_uri for entry in shelf.guides]} for shelf in library.shelves(guides)]
     return real[:1] + sections + real[1:]
 
