@@ -20,7 +20,7 @@ from mkdocs_macros.errors import format_error
 
 from presentation import format as fmt
 
-from . import problems, slots
+from . import direct, problems, slots
 from .citations import cite
 from .figures import BuildReport, Examples, MacroUsageError
 from .widgets import register
@@ -83,6 +83,9 @@ def on_pre_page_macros(env: Any) -> None:
     # would stop the page there, with a traceback).
     env.env.undefined = _Undefined
     examples.check_declared()
+    # A page made only of calls like {{ fig("a.b", stated="$1") }}: the calls made here, in order,
+    # and Jinja's compile of the page skipped (macros/direct.py says why, and when it is not).
+    direct.render(env, examples.at_line)
 
 
 def on_post_page_macros(env: Any) -> None:
@@ -170,6 +173,8 @@ def _guarded(examples: Examples, name: str, macro: Any) -> Any:
             text = _explained(error, examples.env.macros)
             return examples.fail(text if re.match(r"\w+\(", text) or ": " in text[:20] else f"{name}(): {text}")
 
+    # it never raises, so a page of literal calls to it may be rendered without Jinja (macros/direct.py)
+    setattr(guarded, direct.MARK, True)
     return guarded
 
 

@@ -74,13 +74,19 @@ class Examples:
         # inputs_of() results for the page being rendered, and what is made from them (see there)
         self._memo_page: Any = None
         self._memo: dict[tuple[Any, ...], Any] = {}
+        #: the page line of the call being made when the page is rendered without Jinja (macros/direct.py)
+        self._direct_line: int | None = None
 
     # ----------------------------------------------------------------------------- where we are
 
     def call_line(self) -> int | None:
         """The line of the page (front matter counted) of the macro call being rendered."""
-        line = _template_line()
+        line = self._direct_line if self._direct_line is not None else _template_line()
         return None if line is None else line + self.front_matter_lines()
+
+    def at_line(self, line: int | None) -> None:
+        """The line of the call about to be made by macros/direct.py (None: no longer rendering)."""
+        self._direct_line = line
 
     def front_matter_lines(self) -> int:
         """How many lines the front matter takes: mkdocs hands the macros the page without it."""

@@ -388,3 +388,18 @@ def figure_texts(pieces: list[str]) -> st.SearchStrategy[str]:
 def joined(pieces: list[str], max_size: int) -> st.SearchStrategy[str]:
     """Up to ``max_size`` of ``pieces`` (a test's own list: markup, figures' parts), joined in any order."""
     return st.lists(st.sampled_from(pieces), max_size=max_size).map("".join)
+
+
+# --------------------------------------------------------------------------------------------
+# Pages of macro calls (macros/direct.py)
+# --------------------------------------------------------------------------------------------
+
+@st.composite
+def page_bodies(draw, pieces: list[str], rare: list[str]) -> str:
+    """A page's Markdown: 1 to 12 of ``pieces`` (prose and macro calls) as lines, and in about half of
+    the pages one of ``rare`` (syntax that changes how the whole page is read) at a drawn place."""
+    lines = draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=12))
+    extra = draw(st.one_of(st.none(), st.sampled_from(rare)))
+    if extra is not None:
+        lines.insert(draw(st.integers(0, len(lines))), extra)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
