@@ -241,10 +241,17 @@ def _scanlines(pixels: bytes | bytearray, first: int, end: int) -> bytes:
     return b"".join(b"\x00" + pixels[row * stride:(row + 1) * stride] for row in range(first, end))
 
 
-def _deflate(raw: bytes, last: bool) -> bytes:
-    """``raw`` as raw deflate blocks (zlib level 6). Not ``last``: ended by a sync flush (byte-aligned,
+#: zlib's level for the title's rows, the part compressed for every card (the frame's rows are
+#: compressed once, at level 6). Level 3 draws a card in 5.4 ms against 7.1 at level 6, for 11% more
+#: bytes (36 against 32 kB; 200 titles, best of five runs). A card is fetched by link previews, never
+#: by a reader of the page, so the build's time counts for more than its size.
+TITLE_LEVEL = 3
+
+
+def _deflate(raw: bytes, last: bool, level: int = 6) -> bytes:
+    """``raw`` as raw deflate blocks (zlib ``level``). Not ``last``: ended by a sync flush (byte-aligned,
     the final bit unset), so that more blocks, compressed on their own, can follow."""
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     return compressor.compress(raw) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
@@ -285,7 +292,7 @@ def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
     below, below_deflated, _ = _frame_band(site_name, tagline, end, HEIGHT)
     middle = _scanlines(canvas, first, end)
     checksum = zlib.adler32(below, zlib.adler32(middle, zlib.adler32(above)))
-    stream = b"\x78\x9c" + above_deflated + _deflate(middle, last=False) + below_deflated + struct.pack(">I", checksum)
+    stream = b"\x78\x9c" + above_deflated + _deflate(middle, last=False, level=TITLE_LEVEL) + below_deflated + struct.pack(">I", checksum)
     return png_chunks(WIDTH, HEIGHT, stream)
 
 
