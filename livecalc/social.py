@@ -47,7 +47,7 @@ class Face:
         self.height = self.ascent + self.descent
         self._raw = data["glyphs"]
         self._glyphs: dict[str, Glyph] = {}
-        self._inked: dict[tuple, list[tuple[int, int, bytes] | None]] = {}
+        self._inked: dict[tuple, list[tuple[int, int, int, bytes]]] = {}
 
     def has(self, character: str) -> bool:
         return character in self._raw
@@ -59,26 +59,25 @@ class Face:
         return self._glyphs[character]
 
     def inked_rows(self, character: str, color: tuple[int, int, int],
-                   background: tuple[int, int, int]) -> list[tuple[int, int, bytes] | None]:
-        """For each row of the glyph's box: None when it has no ink, else ``(first, end, pixels)``: its
-        inked columns ``first`` to ``end`` (excluded) as RGB bytes, blended over plain ``background``."""
+                   background: tuple[int, int, int]) -> list[tuple[int, int, int, bytes]]:
+        """The rows of the glyph's box that have ink, each ``(row, first, end, pixels)``: its inked
+        columns ``first`` to ``end`` (excluded) as RGB bytes, blended over plain ``background``."""
         key = (character, color, background)
         if key not in self._inked:
             glyph = self.glyph(character)
             tables = _blend_tables(background, color)
-            rows: list[tuple[int, int, bytes] | None] = []
+            rows: list[tuple[int, int, int, bytes]] = []
             for row in range(self.height):
                 coverage = glyph.alpha[row * glyph.width:(row + 1) * glyph.width]
                 inked = coverage.rstrip(b"\x00")
-                first = len(inked) - len(inked.lstrip(b"\x00"))
                 if not inked:
-                    rows.append(None)
                     continue
+                first = len(inked) - len(inked.lstrip(b"\x00"))
                 part = inked[first:]
                 pixels = bytearray(len(part) * 3)
                 for channel in range(3):
                     pixels[channel::3] = part.translate(tables[channel])
-                rows.append((first, len(inked), bytes(pixels)))
+                rows.append((row, first, len(inked), bytes(pixels)))
             self._inked[key] = rows
         return self._inked[key]
 
@@ -153,33 +152,36 @@ def draw_text(canvas: bytearray, face: Face, text: str, x: int, top: int, color:
     pixel, so the result is the same.
     """
     color, background = tuple(color), tuple(background)
-    plain = bytes(background)
+    plain = memoryview(bytes(background) * WIDTH)  # a plain row, to compare the canvas with in place
     pen = float(x)
     inked_to = [0] * face.height  # per row of the line box: the canvas column where the ink so far ends
     for character in text:
         glyph = face.glyph(character)
         left = round(pen) - face.pad
-        for row, ink in enumerate(face.inked_rows(character, color, background)):
+        for row, first, end, pixels in face.inked_rows(character, color, background):
             y = top + row
-            if ink is None or not 0 <= y < HEIGHT:
+            if not 0 <= y < HEIGHT:
                 continue
-            first, end, pixels = ink
             slow_to = end
-            split = max(first, inked_to[row] - left)  # ink columns from here on: right of the ink drawn so far
+            done = inked_to[row] - left
+            split = first if first > done else done  # ink columns from here on: right of the ink drawn so far
             if split < end and 0 <= left + split and left + end <= WIDTH:
-                start, stop = (y * WIDTH + left + split) * 3, (y * WIDTH + left + end) * 3
-                if canvas[start:stop] == plain * (end - split):
+                start = (y * WIDTH + left + split) * 3
+                stop = start + (end - split) * 3
+                if canvas.startswith(plain[: stop - start], start):
                     canvas[start:stop] = pixels[(split - first) * 3:]
                     slow_to = split
-            coverage = glyph.alpha[row * glyph.width:(row + 1) * glyph.width]
-            for column in range(first, slow_to):  # the rest, pixel by pixel
-                alpha = coverage[column]
-                if not alpha or not 0 <= left + column < WIDTH:
-                    continue
-                at = (y * WIDTH + left + column) * 3
-                for channel in range(3):
-                    canvas[at + channel] = blend(canvas[at + channel], color[channel], alpha)
-            inked_to[row] = max(inked_to[row], left + end)
+            if first < slow_to:  # the rest, pixel by pixel
+                coverage = glyph.alpha[row * glyph.width:(row + 1) * glyph.width]
+                for column in range(first, slow_to):
+                    alpha = coverage[column]
+                    if not alpha or not 0 <= left + column < WIDTH:
+                        continue
+                    at = (y * WIDTH + left + column) * 3
+                    for channel in range(3):
+                        canvas[at + channel] = blend(canvas[at + channel], color[channel], alpha)
+            if left + end > inked_to[row]:
+                inked_to[row] = left + end
         pen += glyph.advance
 
 
