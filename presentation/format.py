@@ -33,14 +33,15 @@ def exact(value: Any) -> Fraction | None:
         return None
 
 
-def _digits(value: Fraction, decimals: int) -> tuple[bool, str]:
-    """(negative, "1,234.57"): |value| rounded half away from zero to ``decimals`` places, grouped."""
+def _digits(value: Fraction, decimals: int, times: int = 1) -> tuple[bool, str]:
+    """(negative, "1,234.57"): |value| times ``times`` rounded half away from zero to ``decimals``
+    places, grouped. In integers: no Fraction is made (a guide's build formats thousands of figures)."""
     scale = 10 ** decimals
-    scaled = abs(value) * scale
-    units = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)  # floor(x + 1/2)
+    top, bottom = abs(value.numerator) * times * scale, value.denominator
+    units = (top * 2 + bottom) // (2 * bottom)  # floor(top / bottom + 1/2)
     whole, part = divmod(units, scale)
     text = f"{whole:,}" + (f".{part:0{decimals}d}" if decimals > 0 else "")
-    return value < 0 and units != 0, text
+    return value.numerator < 0 and units != 0, text
 
 
 def _magnitude(value: Fraction) -> int:
@@ -71,7 +72,7 @@ def percent(value: Any, decimals: int = 2) -> str:
     number = exact(value)
     if number is None:
         return "n/a"
-    negative, text = _digits(number * 100, decimals)
+    negative, text = _digits(number, decimals, 100)
     return f"{MINUS if negative else ''}{text}%"
 
 
