@@ -257,12 +257,26 @@ def _deflate(raw: bytes, last: bool, level: int = 6) -> bytes:
     return compressor.compress(raw) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
+def adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two byte strings joined, from each one's Adler-32 and the second's length
+    (RFC 1950: A = 1 + the sum of the bytes, B = the sum of A after each byte, both mod 65521; zlib's
+    adler32_combine).
+
+    >>> adler32_combine(zlib.adler32(b"ab"), zlib.adler32(b"cd"), 2) == zlib.adler32(b"abcd")
+    True
+    """
+    a1, b1, a2, b2 = first & 0xFFFF, first >> 16, second & 0xFFFF, second >> 16
+    a = (a1 + a2 - 1) % 65521
+    b = (b1 + b2 + second_length * (a1 - 1)) % 65521
+    return (b << 16) | a
+
+
 @functools.lru_cache(maxsize=32)
-def _frame_band(site_name: str, tagline: str, first: int, end: int) -> tuple[bytes, bytes, int]:
-    """Rows ``first`` to ``end`` of the frame: ``(scanlines, deflated, length)``; deflated as the
-    last band when it reaches the bottom of the card."""
+def _frame_band(site_name: str, tagline: str, first: int, end: int) -> tuple[bytes, int, int]:
+    """Rows ``first`` to ``end`` of the frame as PNG scanlines: ``(deflated, adler32, length)``;
+    deflated as the last band when it reaches the bottom of the card."""
     raw = _scanlines(card_frame(site_name, tagline), first, end)
-    return raw, _deflate(raw, last=end == HEIGHT), len(raw)
+    return _deflate(raw, last=end == HEIGHT), zlib.adler32(raw), len(raw)
 
 
 def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
@@ -290,10 +304,10 @@ def draw_card(title: str, site_name: str, tagline: str = TAGLINE) -> bytes:
     if not (lines and 0 < first < end < HEIGHT and canvas[:first * stride] == frame[:first * stride]
             and canvas[end * stride:] == frame[end * stride:]):  # the title drew outside its lines
         return png(WIDTH, HEIGHT, [bytes(canvas[row * stride:(row + 1) * stride]) for row in range(HEIGHT)])
-    above, above_deflated, _ = _frame_band(site_name, tagline, 0, first)
-    below, below_deflated, _ = _frame_band(site_name, tagline, end, HEIGHT)
+    above_deflated, above_adler, _ = _frame_band(site_name, tagline, 0, first)
+    below_deflated, below_adler, below_length = _frame_band(site_name, tagline, end, HEIGHT)
     middle = _scanlines(canvas, first, end)
-    checksum = zlib.adler32(below, zlib.adler32(middle, zlib.adler32(above)))
+    checksum = adler32_combine(zlib.adler32(middle, above_adler), below_adler, below_length)
     stream = b"\x78\x9c" + above_deflated + _deflate(middle, last=False, level=TITLE_LEVEL) + below_deflated + struct.pack(">I", checksum)
     return png_chunks(WIDTH, HEIGHT, stream)
 

@@ -13,6 +13,8 @@ import struct
 import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from livecalc import social
 
@@ -111,6 +113,16 @@ def test_a_card_has_the_pixels_of_drawing_it_in_one_pass(title, site_name, tagli
     width, height, drawn = pixels(social.draw_card(title, site_name, tagline))
     assert (width, height) == (social.WIDTH, social.HEIGHT)
     assert drawn == reference_card(title, site_name, tagline)
+
+
+@given(st.binary(max_size=300), st.binary(max_size=300), st.integers(0, 3))
+def test_the_checksum_of_two_parts_joined_is_zlibs_checksum_of_the_whole(first, second, copies):
+    """A card's Adler-32 is combined from its parts' (the frame's are computed once); zlib computes the
+    whole. ``copies`` makes the second part long enough (up to 300 * 2**3 * 30 bytes) to pass 65521,
+    the modulus, where a combination that forgot to reduce the length would go wrong."""
+    second = second * (30 * 2 ** copies) if second else second
+    combined = social.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
+    assert combined == zlib.adler32(first + second)
 
 
 def test_a_card_is_a_1200_by_630_png_showing_its_title():
