@@ -222,6 +222,9 @@ class Calculator:
     more_outputs: tuple[Output, ...] = ()
     #: conditions of the results the page announces (:class:`State`), in order of importance
     states: tuple[State, ...] = ()
+    #: the worked example a writer's prose gives that this calculator computes, when a draft is
+    #: imported (``livecalc import``): one of :data:`PROSE_KINDS`, or "" for none
+    prose: str = ""
 
     @functools.cached_property
     def all_outputs(self) -> tuple[Output, ...]:
@@ -620,6 +623,12 @@ ROW_MMR = Field("mmr", MMR.label, "number", "percent", 0, 50, more=True)
 PAST_LIQUIDATION = "none: already passed"
 
 
+#: What a draft's prose can describe, for the import of drafts (``livecalc import``) to recognise:
+#: "position", one position with margin of its own (its side, entry price, leverage, margin and
+#: maintenance rate); "account", a wallet balance shared by positions (each a row with its label,
+#: side, entry price, size and maintenance rate). One calculator of the site computes each.
+PROSE_KINDS = ("position", "account")
+
 CALCULATORS: dict[str, Calculator] = {}
 
 
@@ -665,6 +674,7 @@ _add(Calculator(
                                       "bankruptcy_price": "none"}),
     ),
     function=_isolated,
+    prose="position",
     defaults={"side": "long", "entry_price": 65000, "leverage": 10, "margin": 1000, "mmr": 0.5,
               "tier_table": "none", "model": "exchange", "asset": "BTC"},
 ))
@@ -711,6 +721,7 @@ _add(Calculator(
         ROW_MMR,
     ), max_rows=12, fill={**POSITION_FILL, "mark_price": "=entry_price"}, note=SAME_ASSET),
     function=_cross,
+    prose="account",
     defaults={"wallet_balance": 3000, "model": "exchange", "positions": [
         {"label": "BTC", "side": "long", "entry_price": 65000, "size": 10000, "mark_price": 65000, "mmr": 0.5},
     ]},
@@ -877,6 +888,20 @@ _add(Calculator(
 # ---------------------------------------------------------------------------------------------
 # Entry points
 # ---------------------------------------------------------------------------------------------
+
+def for_prose(kind: str) -> str:
+    """The name of the calculator that computes the worked examples of ``kind`` (one of
+    :data:`PROSE_KINDS`) that a draft's prose gives: the one whose description says so.
+
+    >>> for_prose("position") in CALCULATORS
+    True
+    """
+    found = [calc.name for calc in CALCULATORS.values() if calc.prose == kind]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} calculators compute a draft's {kind!r} examples (exactly one must): "
+                          f"{', '.join(found) or 'none'}")
+    return found[0]
+
 
 def describe(name: str | None = None) -> Any:
     """The description(s) as plain data (JSON-ready), without the entry function, with each field's

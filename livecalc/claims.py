@@ -47,7 +47,9 @@ _PROBES: dict[str, tuple[Any, ...]] = {
     "side": ("long", "short"), "entry_price": (65000, "1234.5"), "leverage": (10, 3),
     "margin": (1000, 370), "mmr": ("0.5%", "1.2%"),
 }
-ISOLATED_FIELDS = ("side", "entry_price", "leverage", "margin", "mmr")
+POSITION_FIELDS = ("side", "entry_price", "leverage", "margin", "mmr")
+#: the two kinds of worked example a draft's prose gives (see ``descriptions.PROSE_KINDS``)
+POSITION, ACCOUNT = descriptions.PROSE_KINDS
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,9 @@ class DraftClaims:
 class _Example:
     name: str
     spec: dict[str, Any]
-    calculator: str
+    #: what the prose gave: "position" or "account" (``descriptions.PROSE_KINDS``); the calculator
+    #: that computes it is the one whose description says so (``spec["calculator"]``)
+    kind: str
     #: input field of each input figure (by figure id)
     inputs: dict[int, str] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
@@ -192,7 +196,7 @@ def _isolated_example(position: recognise.Position, paragraph: recognise.Paragra
     given = dict(position.inputs)
     if "mmr" not in given and paragraph.shared_mmr is not None:
         given["mmr"] = paragraph.shared_mmr
-    spec: dict[str, Any] = {"calculator": "isolated"}
+    spec: dict[str, Any] = {"calculator": descriptions.for_prose(POSITION)}
     if position.side:
         spec["side"] = position.side
     if "entry_price" in given:
@@ -209,9 +213,9 @@ def _isolated_example(position: recognise.Position, paragraph: recognise.Paragra
     if "mmr" in given:
         spec["mmr"] = _percent(given["mmr"])
     spec["tier_table"] = "none"
-    example = _Example(_name(position, taken), spec, "isolated")
+    example = _Example(_name(position, taken), spec, POSITION)
     example.inputs = {id(figure): name for name, figure in given.items()}
-    example.missing = tuple(name for name in ISOLATED_FIELDS if name not in spec)
+    example.missing = tuple(name for name in POSITION_FIELDS if name not in spec)
     return example
 
 
@@ -249,9 +253,9 @@ def _account_example(paragraph: recognise.Paragraph, taken: set[str]) -> _Exampl
                        if name in ("entry_price", "size", "mmr")})
         inputs.update({id(figure): f"positions.{label}.{name}" for name, figure in given.items()
                        if name in ("margin", "leverage") and "size" not in given})
-    spec = {"calculator": "cross", "wallet_balance": _yaml_number(paragraph.wallet.value), "positions": rows}
+    spec = {"calculator": descriptions.for_prose(ACCOUNT), "wallet_balance": _yaml_number(paragraph.wallet.value), "positions": rows}
     name = _name(recognise.Position(0, asset=None), taken, "account")
-    example = _Example(name, spec, "cross", inputs)
+    example = _Example(name, spec, ACCOUNT, inputs)
     if not paragraph.positions:
         example.incomplete = "an account with no position"
     elif missing:
@@ -399,7 +403,7 @@ def _decide_paragraph(paragraph: recognise.Paragraph, examples: dict[str, dict[s
             decided[id(role)] = (role, Claim(fig.line, fig.text, UNVERIFIED, note=reason), "")
             continue
         field_name = example.inputs.get(id(role.figure)) or _same_input(example, role)
-        if example.calculator == "isolated" and field_name == "size":
+        if example.kind == POSITION and field_name == "size":
             ref = f"{example.name}.notional"
             macro = f'{{{{ fig("{ref}", stated="{fig.stated}", decimals={0 if fig.scaled else fig.decimals}) }}}}'
             decided[id(role)] = (role, Claim(fig.line, fig.text, INPUT, ref=f"{example.name} (size: margin = size / leverage)"), macro)
@@ -412,9 +416,9 @@ def _decide_paragraph(paragraph: recognise.Paragraph, examples: dict[str, dict[s
 def _same_input(example: _Example, role: recognise.Role) -> str:
     """The field of an input figure said again ("your $1,000"): the field it was first read as; a
     rate shared by every position: the first position's."""
-    if example.calculator == "cross" and role.position is None and role.name == "mmr":
+    if example.kind == ACCOUNT and role.position is None and role.name == "mmr":
         return f"positions.{example.spec['positions'][0]['label']}.mmr"
-    if example.calculator == "cross":
+    if example.kind == ACCOUNT:
         return role.name if role.name == "wallet_balance" else f"positions.{role.asset}.{role.name}"
     return role.name
 
@@ -428,7 +432,7 @@ def _no_example_reason(role: recognise.Role, paragraph: recognise.Paragraph) -> 
 def _output_of(role: recognise.Role, example: _Example) -> str:
     if role.by_value:
         return _by_value(role, example)
-    if example.calculator == "cross":
+    if example.kind == ACCOUNT:
         if "{asset}" in role.cross_name:
             return role.cross_name.replace("{asset}", role.asset or "") if role.asset else ""
         return role.cross_name
@@ -437,7 +441,7 @@ def _output_of(role: recognise.Role, example: _Example) -> str:
 
 def _by_value(role: recognise.Role, example: _Example) -> str:
     """The one isolated result this figure's value agrees with, under either model ("" if none or several)."""
-    if example.calculator != "isolated":
+    if example.kind != POSITION:
         return ""
     computer = _Computer({example.name: example.spec})
     found = []

@@ -8,6 +8,7 @@ LP = (s × Q × EP − M) / (Q × (s − MMR)); bankruptcy BP = EP − s × M / 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import strategies
+from calculators import descriptions
 from livecalc import recognise
 from livecalc.claims import _decide_paragraph
 
@@ -181,6 +183,43 @@ def test_a_wallet_and_several_positions_are_one_cross_margin_account():
         ("BTC", "long", 10000, "0.5%"), ("ETH", "short", 10000, "0.5%")]
     assert [status for _, status, _ in claims] == ["input"] * 6 + ["checked", "checked"]
     assert claims[-2][2].endswith("positions.BTC.liquidation_price")
+
+
+POSITION_TEXT = ("A 10x long on BTC at $65,000 with $1,000 of margin and 0.5% maintenance margin is liquidated "
+                 "at $58,825.")
+ACCOUNT_TEXT = ("A $3,000 account holds a $10,000 long on BTC at $65,000 and a $10,000 short on ETH at $3,400, "
+                "each with a 0.5% maintenance margin rate. Bitcoin would liquidate the account at $46,150.")
+
+
+def test_the_import_computes_each_kind_of_example_with_the_calculator_whose_description_claims_it(monkeypatch):
+    # The recogniser reads kinds of example (a position, an account); which calculator computes each is
+    # said by the descriptions alone. Moved to same-function copies under other names, the claim moves
+    # the import's examples with it, and every figure is decided as before (58,825 and 46,150 by hand above).
+    before = {text: decide(text) for text in (POSITION_TEXT, ACCOUNT_TEXT)}
+    assert [e["calculator"] for _, examples in before.values() for e in examples.values()] == ["isolated", "cross"]
+    for kind in descriptions.PROSE_KINDS:
+        old = descriptions.CALCULATORS[descriptions.for_prose(kind)]
+        monkeypatch.setitem(descriptions.CALCULATORS, old.name, replace(old, prose=""))
+        monkeypatch.setitem(descriptions.CALCULATORS, f"{kind}_copy", replace(old, name=f"{kind}_copy"))
+    for text, (claims, examples) in before.items():
+        claims_now, examples_now = decide(text)
+        assert [(figure, status) for figure, status, _ in claims_now] == [(figure, status) for figure, status, _ in claims]
+        assert ["checked"] == [status for _, status, _ in claims_now if status == "checked"]
+        (example,), (example_now,) = examples.values(), examples_now.values()
+        kind = "position" if example["calculator"] == "isolated" else "account"
+        assert example_now == {**example, "calculator": f"{kind}_copy"}
+
+
+@pytest.mark.parametrize("claimed_by, message", [
+    ((), "0 calculators compute a draft's 'position' examples (exactly one must): none"),
+    (("isolated", "cross"), "2 calculators compute a draft's 'position' examples (exactly one must): isolated, cross"),
+])
+def test_a_kind_of_example_that_not_exactly_one_description_claims_is_refused_by_name(monkeypatch, claimed_by, message):
+    for name, calc in list(descriptions.CALCULATORS.items()):
+        monkeypatch.setitem(descriptions.CALCULATORS, name, replace(calc, prose="position" if name in claimed_by else ""))
+    with pytest.raises(LookupError) as refused:
+        descriptions.for_prose("position")
+    assert str(refused.value) == message
 
 
 @pytest.mark.parametrize("text, reason", [
