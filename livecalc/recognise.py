@@ -160,8 +160,6 @@ ASSETS = {"bitcoin": "BTC", "ethereum": "ETH", "ether": "ETH", "solana": "SOL", 
 _ASSET = re.compile(r"\b(?:(?i:" + "|".join(ASSETS) + r")|(?P<ticker>BTC|ETH|SOL|XRP|DOGE|ADA|BNB|LTC|AVAX|LINK))\b")
 _SIDE = re.compile(r"(?<!\bas )(?<!\bhow )\b(?P<side>long|short)(?:s|ing)?\b(?!-term| as\b| time\b| run\b)", re.I)
 _POSITION_WORD = re.compile(r"\bposition\b|\btrade\b", re.I)
-_ISOLATED = re.compile(r"\bisolated\b", re.I)
-_CROSS = re.compile(r"\bcross\b", re.I)
 _RANGE = re.compile(r"^\s*(?:to|and|-|–|—)\s*$")
 _CHUNK = re.compile(r",\s+(?:and\s+)?|;\s*|\s+and\s+(?=(?:an?|the)\s|\$|\d)")
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z\"“(])")
@@ -249,7 +247,6 @@ class Position:
     sentence: int
     side: str | None = None
     asset: str | None = None
-    mode: str | None = None  # "isolated" or "cross" when the text says
     inputs: dict[str, Figure] = field(default_factory=dict)
 
 
@@ -327,10 +324,6 @@ def read_paragraph(text: str, line: int) -> Paragraph:
             side_word = side.group("side").lower() if side else None
             if _starts_position(paragraph, current, chunk, chunk_roles, side_word, asset, leverage):
                 position = Position(number, side=side_word, asset=asset)
-                if _ISOLATED.search(chunk):
-                    position.mode = "isolated"
-                elif _CROSS.search(chunk):
-                    position.mode = "cross"
                 paragraph.positions.append(position)
                 current = len(paragraph.positions) - 1
             for role in chunk_roles:
