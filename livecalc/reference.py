@@ -60,10 +60,13 @@ class OutputRow:
 def find(name: str) -> Calculator:
     """The calculator called ``name``, or :class:`UnknownCalculator` with a "did you mean" (difflib).
 
-    >>> find("isolatd").name
-    Traceback (most recent call last):
-    ...
-    livecalc.reference.UnknownCalculator: no calculator 'isolatd'; did you mean 'isolated'? (calculators: isolated, cross, compare, profit_and_loss, target_price, position_size, average_entry, funding_cost)
+    The message then lists every calculator (``tests/test_authoring.py`` shows a "did you mean"):
+
+    >>> try:
+    ...     find("no such calculator")
+    ... except UnknownCalculator as refused:
+    ...     print(str(refused).partition(" (calculators: ")[0])
+    no calculator 'no such calculator'
     """
     if name in descriptions.CALCULATORS:
         return descriptions.CALCULATORS[name]
