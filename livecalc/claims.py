@@ -192,7 +192,7 @@ def _name(position: recognise.Position, taken: set[str], prefix: str = "") -> st
     return candidate
 
 
-def _isolated_example(position: recognise.Position, paragraph: recognise.Paragraph, taken: set[str]) -> _Example:
+def _position_example(position: recognise.Position, paragraph: recognise.Paragraph, taken: set[str]) -> _Example:
     given = dict(position.inputs)
     if "mmr" not in given and paragraph.shared_mmr is not None:
         given["mmr"] = paragraph.shared_mmr
@@ -305,7 +305,7 @@ def _decide_paragraph(paragraph: recognise.Paragraph, examples: dict[str, dict[s
     if account:
         built = [_account_example(paragraph, taken)]
     else:
-        built = [_isolated_example(position, paragraph, taken) for position in paragraph.positions]
+        built = [_position_example(position, paragraph, taken) for position in paragraph.positions]
 
     def example_of(role: recognise.Role) -> _Example | None:
         if role.role == "wallet":
@@ -440,7 +440,7 @@ def _output_of(role: recognise.Role, example: _Example) -> str:
 
 
 def _by_value(role: recognise.Role, example: _Example) -> str:
-    """The one isolated result this figure's value agrees with, under either model ("" if none or several)."""
+    """The one result of a position example this figure's value agrees with, under either model ("" if none or several)."""
     if example.kind != POSITION:
         return ""
     computer = _Computer({example.name: example.spec})
